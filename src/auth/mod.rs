@@ -1,0 +1,70 @@
+//! OAuth 2.0 client credentials: the token endpoint, access token checks, clients and keys.
+
+pub mod clients;
+pub mod keys;
+pub mod scope;
+pub mod token;
+
+use axum::http::{HeaderMap, header};
+
+use crate::error::ApiError;
+use keys::{KeyRing, TokenError};
+use scope::{Scope, ScopeSet};
+
+const CHALLENGE: &str = "Bearer realm=\"OneRoster\"";
+const CHALLENGE_INVALID: &str = "Bearer realm=\"OneRoster\", error=\"invalid_token\"";
+
+/// The authenticated caller of an API operation.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub client_id: String,
+    pub scopes: ScopeSet,
+}
+
+/// Checks the bearer token of a request and that it grants one of `required`:
+/// 401 without a valid token, 403 with a valid token lacking the scope.
+pub fn authorize(
+    keys: &KeyRing,
+    headers: &HeaderMap,
+    required: &[Scope],
+) -> Result<Principal, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorised(
+            "An access token is required: send 'Authorization: Bearer <token>'",
+            CHALLENGE,
+        ));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorised(
+                "The Authorization header must be 'Bearer <token>'",
+                CHALLENGE_INVALID,
+            )
+        })?;
+    let (claims, scopes) = keys.verify(token).map_err(|e| {
+        let why = match e {
+            TokenError::Expired => "The access token has expired",
+            TokenError::Malformed => "The access token is malformed",
+            TokenError::Invalid => "The access token is not valid",
+        };
+        ApiError::unauthorised(why, CHALLENGE_INVALID)
+    })?;
+    if !scopes.grants_any(required) {
+        let names: Vec<_> = required.iter().map(|s| s.uri()).collect();
+        return Err(ApiError::forbidden(format!(
+            "The access token does not grant this operation; it requires one of: {}",
+            names.join(", ")
+        )));
+    }
+    Ok(Principal {
+        client_id: claims.sub,
+        scopes,
+    })
+}

@@ -1,0 +1,183 @@
+use std::sync::Arc;
+
+use clap::Parser;
+use oneroster::auth::clients;
+use oneroster::auth::scope::{Scope, ScopeSet};
+use oneroster::config::{Cli, ClientsCommand, Command, DbArgs, ServeArgs};
+use oneroster::store::Store;
+use oneroster::{AppState, demo, openapi, store};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ONEROSTER_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    let store = Store::connect(&db.store_options()?).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn parse_scopes(s: &str) -> anyhow::Result<ScopeSet> {
+    if s.trim() == "all" {
+        return Ok(ScopeSet::all());
+    }
+    let mut set = ScopeSet::default();
+    for part in s.split([' ', ',']).filter(|p| !p.is_empty()) {
+        let scope = Scope::parse(part).ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown scope '{part}'; use one of: all, {}",
+                Scope::ALL.map(|s| s.short()).join(", ")
+            )
+        })?;
+        set.insert(scope);
+    }
+    anyhow::ensure!(!set.is_empty(), "--scopes names no scope");
+    Ok(set)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(db) => {
+            open(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let store = open(&args.db).await?;
+            let loaded = demo::load(&store).await?;
+            let secret = demo::demo_client(&store).await?;
+            println!(
+                "{}",
+                if loaded {
+                    "demo district loaded"
+                } else {
+                    "demo district already present"
+                }
+            );
+            println!("demo client id:     {}", demo::DEMO_CLIENT_ID);
+            println!("demo client secret: {secret}");
+            Ok(())
+        }
+        Command::Clients { db, action } => {
+            let store = open(&db).await?;
+            match action {
+                ClientsCommand::Create {
+                    name,
+                    scopes,
+                    client_id,
+                    secret,
+                } => {
+                    let scopes = parse_scopes(&scopes)?;
+                    let (client, secret) = clients::create(
+                        &store,
+                        &name,
+                        scopes,
+                        client_id.as_deref(),
+                        secret.as_deref(),
+                    )
+                    .await?;
+                    println!("client id:     {}", client.client_id);
+                    println!("client secret: {secret}");
+                    println!("(the secret is not stored and cannot be shown again)");
+                }
+                ClientsCommand::List => {
+                    for c in clients::list(&store).await? {
+                        let state = if c.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        let scopes: Vec<_> = c.scopes.iter().map(|s| s.short()).collect();
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            c.client_id,
+                            state,
+                            c.name,
+                            scopes.join(",")
+                        );
+                    }
+                }
+                ClientsCommand::Revoke { client_id } => {
+                    anyhow::ensure!(
+                        clients::revoke(&store, &client_id).await?,
+                        "no active client '{client_id}'"
+                    );
+                    println!("client '{client_id}' revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Openapi { out, public_url } => {
+            let public_url = oneroster::config::check_public_url(&public_url)?;
+            std::fs::create_dir_all(&out)?;
+            for (name, doc) in openapi::all_documents(&public_url) {
+                let path = out.join(format!("{name}.json"));
+                std::fs::write(&path, openapi::to_json(&doc))?;
+                println!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = args.settings()?;
+    let store = open(&args.db).await?;
+    if args.demo {
+        let loaded = demo::load(&store).await?;
+        let secret = demo::demo_client(&store).await?;
+        tracing::info!(loaded, "demo district ready");
+        println!("demo client id:     {}", demo::DEMO_CLIENT_ID);
+        println!("demo client secret: {secret}");
+    }
+    store::retention::spawn_purger(store.clone(), settings.tombstone_retention_days);
+    let listen = settings.listen;
+    let public_url = settings.public_url.clone();
+    let state = Arc::new(AppState::new(store.clone(), settings).await?);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(%listen, %public_url, "OneRoster provider listening");
+    println!(
+        "listening on http://{listen} (public URL {public_url}); API docs at {public_url}/docs"
+    );
+    axum::serve(listener, oneroster::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

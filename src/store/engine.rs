@@ -1,0 +1,413 @@
+//! The generic behaviours behind all 81 operations: list, get, list-related (a list scoped by
+//! parents), put, post-batch and delete. They know entities only through the catalogue.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::error::ApiError;
+use crate::model::catalogue::{Entity, Kind};
+use crate::model::datetime::now_ms;
+use crate::model::entities;
+use crate::model::input::{FieldError, Record, parse_record};
+use crate::model::render::Renderer;
+use crate::query::{DEFAULT_LIMIT, ListParams};
+
+use super::plan::{self, ListPlan, Parent, View};
+use super::{Sql, Store, write};
+
+/// Engine settings.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Largest page served; larger `limit`s are clamped (and the `Link` header says so).
+    pub max_limit: u64,
+}
+
+/// The engine shared by all handlers.
+#[derive(Clone)]
+pub struct Engine {
+    pub store: Store,
+    pub renderer: Arc<Renderer>,
+    pub config: EngineConfig,
+}
+
+/// A page of a collection, ready to stream.
+pub struct Page {
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+    /// The first chunk of the body (already produced, so the query is known to work).
+    pub first: Vec<u8>,
+    /// The rest of the body.
+    pub rest: Option<mpsc::Receiver<anyhow::Result<Vec<u8>>>>,
+}
+
+impl Engine {
+    /// Checks that every parent named in the path exists (404 otherwise).
+    pub async fn check_parents(&self, parents: &[Parent], ids: &[&str]) -> Result<(), ApiError> {
+        for (i, parent) in parents.iter().enumerate() {
+            let owner = parent.belongs_to.map(|(_, idx)| ids[idx]);
+            let sql = plan::parent_sql(parent, ids[i], owner);
+            if !self.store.exists(&sql).await? {
+                let what = parent.view.label();
+                let mut msg = format!("Unknown {what} '{}'", ids[i]);
+                if let (Some((_, idx)), Some(owner)) = (parent.belongs_to, owner) {
+                    let owner_what = parents[idx].view.label();
+                    msg.push_str(&format!(" in {owner_what} '{owner}'"));
+                }
+                return Err(ApiError::unknown_object(msg));
+            }
+        }
+        Ok(())
+    }
+
+    /// One page of a view, scoped by `parents` (whose ids are `ids`).
+    pub async fn list(
+        &self,
+        view: &'static View,
+        parents: &'static [Parent],
+        ids: &[&str],
+        params: &ListParams,
+    ) -> Result<Page, ApiError> {
+        let entity = view.entity;
+        let fields = plan::selection(
+            entity,
+            params.fields.as_deref(),
+            self.renderer.expose_secrets,
+        )?;
+        let links = parents
+            .iter()
+            .zip(ids)
+            .filter_map(|(p, id)| p.link.as_ref().map(|l| (l, *id)))
+            .collect();
+        let plan = ListPlan {
+            view,
+            links,
+            params,
+        };
+        let dialect = self.store.dialect;
+        // Build both statements first: a bad filter or sort is a 400, whatever the data.
+        let count_sql = plan.count_sql(dialect)?;
+        let limit = params
+            .limit
+            .unwrap_or(DEFAULT_LIMIT)
+            .min(self.config.max_limit);
+        let page_sql = plan.page_sql(dialect, &fields, limit)?;
+        self.check_parents(parents, ids).await?;
+        let total = self.store.fetch_i64(&count_sql).await?.max(0) as u64;
+        let mut prefix = Vec::with_capacity(64);
+        prefix.extend_from_slice(b"{\"");
+        prefix.extend_from_slice(entity.plural.as_bytes());
+        prefix.extend_from_slice(b"\":[");
+        if params.offset >= total {
+            prefix.extend_from_slice(b"]}");
+            return Ok(Page {
+                total,
+                limit,
+                offset: params.offset,
+                first: prefix,
+                rest: None,
+            });
+        }
+        let renderer = self.renderer.clone();
+        let mut first_row = true;
+        let mut rx = self.store.stream(page_sql, prefix, b"]}", move |buf, row| {
+            if !first_row {
+                buf.push(b',');
+            }
+            first_row = false;
+            renderer.write_row(buf, &fields, row)
+        });
+        let first = match rx.recv().await {
+            Some(Ok(chunk)) => chunk,
+            Some(Err(e)) => return Err(ApiError::from(e)),
+            None => {
+                return Err(ApiError::internal(anyhow::anyhow!(
+                    "list stream ended early"
+                )));
+            }
+        };
+        Ok(Page {
+            total,
+            limit,
+            offset: params.offset,
+            first,
+            rest: Some(rx),
+        })
+    }
+
+    /// One object of a view as `{"<singular>": {...}}`, or 404.
+    pub async fn get(
+        &self,
+        view: &'static View,
+        id: &str,
+        params: &ListParams,
+    ) -> Result<Vec<u8>, ApiError> {
+        let entity = view.entity;
+        let fields = plan::selection(
+            entity,
+            params.fields.as_deref(),
+            self.renderer.expose_secrets,
+        )?;
+        let sql = plan::get_sql(self.store.dialect, view, &fields, id);
+        let renderer = &self.renderer;
+        let mut bodies = self
+            .store
+            .fetch_map(&sql, |row| {
+                let mut out = Vec::with_capacity(1024);
+                out.extend_from_slice(b"{\"");
+                out.extend_from_slice(entity.singular.as_bytes());
+                out.extend_from_slice(b"\":");
+                renderer.write_row(&mut out, &fields, row)?;
+                out.push(b'}');
+                Ok(out)
+            })
+            .await?;
+        bodies
+            .pop()
+            .ok_or_else(|| ApiError::unknown_object(format!("Unknown {} '{id}'", view.label())))
+    }
+}
+
+/// A random (version 4) UUID, used for allocated sourcedIds.
+pub fn new_uuid() -> String {
+    let mut b = [0u8; 16];
+    // Without entropy there is nothing sensible to do; the OS always provides it.
+    getrandom::fill(&mut b).expect("operating system randomness");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn describe_errors(prefix: &str, errors: &[FieldError]) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .take(20)
+        .map(|e| {
+            let path = match (prefix.is_empty(), e.path.is_empty()) {
+                (true, _) => e.path.clone(),
+                (false, true) => prefix.to_string(),
+                (false, false) => format!("{prefix}.{}", e.path),
+            };
+            format!("{path} {}", e.message)
+        })
+        .collect();
+    let more = errors.len().saturating_sub(20);
+    let mut s = parts.join("; ");
+    if more > 0 {
+        s.push_str(&format!("; and {more} more"));
+    }
+    s
+}
+
+/// Takes the one object out of a `{"<key>": {...}}` envelope.
+fn unwrap_envelope<'v>(
+    body: &'v serde_json::Value,
+    key: &str,
+    what: &str,
+) -> Result<&'v serde_json::Value, ApiError> {
+    match body.as_object() {
+        Some(obj) if obj.len() == 1 && obj.contains_key(key) => Ok(&obj[key]),
+        _ => Err(ApiError::unprocessable(format!(
+            "The request body must be {{\"{key}\": {what}}}"
+        ))),
+    }
+}
+
+impl Engine {
+    async fn check_refs(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
+        let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
+        let missing = write::missing_refs(&self.store, uses).await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut msgs = Vec::new();
+        for m in missing.iter().take(20) {
+            let (prefix, _) = records
+                .iter()
+                .find(|(_, r)| r.refs.iter().any(|u| std::ptr::eq(u, *m)))
+                .expect("missing reference comes from a record");
+            let path = if prefix.is_empty() {
+                m.path.clone()
+            } else {
+                format!("{prefix}.{}", m.path)
+            };
+            msgs.push(format!(
+                "{path} refers to an unknown {} '{}'",
+                entities::entity(m.kind).singular,
+                m.id
+            ));
+        }
+        Err(ApiError::unprocessable(msgs.join("; ")))
+    }
+
+    /// Creates or replaces the object `id` of `entity` from `{"<singular>": {...}}`.
+    pub async fn put(
+        &self,
+        entity: &'static Entity,
+        id: &str,
+        body: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        let inner = unwrap_envelope(&body, entity.singular, "{...}")?;
+        let record = parse_record(entity, inner, Some(id), now_ms()).map_err(|errs| {
+            ApiError::unprocessable(format!(
+                "Invalid {}: {}",
+                entity.singular,
+                describe_errors(entity.singular, &errs)
+            ))
+        })?;
+        self.check_refs(&[(entity.singular.to_string(), &record)])
+            .await?;
+        let mut tx = self.store.begin().await?;
+        write::upsert(&mut tx, &[&record]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates a batch under the path's parents, all or nothing. Returns the body
+    /// `{"sourcedIdPairs": [...]}`. A supplied sourcedId is kept when it is free; otherwise
+    /// a new UUID is allocated, so a POST never replaces an existing object.
+    pub async fn post_batch(
+        &self,
+        entity: &'static Entity,
+        parents: &'static [Parent],
+        forced: &'static [&'static str],
+        ids: &[&str],
+        body: serde_json::Value,
+    ) -> Result<Vec<u8>, ApiError> {
+        self.check_parents(parents, ids).await?;
+        let items = unwrap_envelope(&body, entity.plural, "[...]")?
+            .as_array()
+            .ok_or_else(|| {
+                ApiError::unprocessable(format!("'{}' must be an array", entity.plural))
+            })?;
+        let now = now_ms();
+        let mut supplied = Vec::with_capacity(items.len());
+        let mut records = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let prefix = format!("{}[{i}]", entity.plural);
+            let mut item = item.clone();
+            let Some(obj) = item.as_object_mut() else {
+                errors.push(format!("{prefix} must be a {} object", entity.schema));
+                continue;
+            };
+            match obj.get("sourcedId") {
+                Some(serde_json::Value::String(s)) if crate::model::input::valid_id(s) => {
+                    supplied.push(s.clone())
+                }
+                _ => {
+                    errors.push(format!("{prefix}.sourcedId is required (a string)"));
+                    continue;
+                }
+            }
+            // Each item must belong to the path's parents: absent references are filled in,
+            // different ones refused.
+            for (field, id) in forced.iter().zip(ids) {
+                let given = obj
+                    .get(*field)
+                    .and_then(|r| r.get("sourcedId"))
+                    .and_then(|s| s.as_str());
+                match given {
+                    None => {
+                        obj.insert(field.to_string(), serde_json::json!({ "sourcedId": id }));
+                    }
+                    Some(g) if g == *id => {}
+                    Some(g) => errors.push(format!(
+                        "{prefix}.{field} is '{g}' but the path names '{id}'"
+                    )),
+                }
+            }
+            match parse_record(entity, &item, None, now) {
+                Ok(r) => records.push((prefix, r)),
+                Err(errs) => errors.push(describe_errors(&prefix, &errs)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::unprocessable(format!(
+                "Invalid {}: {}",
+                entity.plural,
+                errors.join("; ")
+            )));
+        }
+        let refs: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
+        self.check_refs(&refs).await?;
+
+        let mut tx = self.store.begin().await?;
+        // Allocate: keep supplied ids that are free and unique within the batch.
+        let mut taken: std::collections::HashSet<String> = {
+            let mut sql = Sql::new("SELECT sourced_id FROM ");
+            sql.push(entity.table).push(" WHERE sourced_id IN (");
+            sql.join(supplied.iter(), ", ", |s, id| {
+                s.bind(id.as_str());
+            });
+            sql.push(")");
+            if supplied.is_empty() {
+                Default::default()
+            } else {
+                tx.fetch_texts(&sql).await?.into_iter().collect()
+            }
+        };
+        let mut pairs = Vec::with_capacity(records.len());
+        let mut final_records = Vec::with_capacity(records.len());
+        for (sup, (_, mut record)) in supplied.iter().zip(records) {
+            let allocated = if taken.insert(sup.clone()) {
+                sup.clone()
+            } else {
+                let id = new_uuid();
+                taken.insert(id.clone());
+                id
+            };
+            record.sourced_id = allocated.clone();
+            record.cells[0] = crate::model::input::Cell::Text(allocated.clone());
+            pairs.push(serde_json::json!({
+                "suppliedSourcedId": sup,
+                "allocatedSourcedId": allocated
+            }));
+            final_records.push(record);
+        }
+        let refs: Vec<&Record> = final_records.iter().collect();
+        write::upsert(&mut tx, &refs).await?;
+        tx.commit().await?;
+        Ok(serde_json::to_vec(&serde_json::json!({ "sourcedIdPairs": pairs })).unwrap_or_default())
+    }
+
+    /// Tombstones one object (and what depends on it; see [`CASCADES`]). 404 when it does not
+    /// exist or is already deleted.
+    pub async fn delete(&self, entity: &'static Entity, id: &str) -> Result<(), ApiError> {
+        let now = now_ms();
+        let mut tx = self.store.begin().await?;
+        if !write::tombstone(&mut tx, entity.kind, id, now).await? {
+            return Err(ApiError::unknown_object(format!(
+                "Unknown {} '{id}'",
+                entity.singular
+            )));
+        }
+        for (parent, child, column) in CASCADES {
+            if *parent == entity.kind {
+                write::tombstone_where(&mut tx, *child, column, id, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Deletes that carry over: `(deleted kind, dependent kind, dependent's reference column)`.
+/// A line item's results are meaningless without it, and so are an assessment line item's.
+pub const CASCADES: &[(Kind, Kind, &str)] = &[
+    (Kind::LineItem, Kind::Result, "line_item_id"),
+    (
+        Kind::AssessmentLineItem,
+        Kind::AssessmentResult,
+        "assessment_line_item_id",
+    ),
+];

@@ -1,0 +1,378 @@
+//! The storage seam: one engine over PostgreSQL (production) or SQLite (embedded default).
+//!
+//! Statements are built once, backend-neutrally, as [`Sql`]; this module only binds and runs
+//! them. The few spelling differences between the backends live in [`sql::Dialect`] and in
+//! the two migration folders.
+
+pub mod engine;
+pub mod plan;
+pub mod retention;
+pub mod sql;
+pub mod write;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use futures_util::TryStreamExt;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Database, Encode, PgPool, Postgres, QueryBuilder, Row, Sqlite, SqlitePool, Type};
+use tokio::sync::mpsc;
+
+use crate::model::render::RowAccess;
+pub use sql::{Arg, Dialect, Part, Sql};
+
+/// The open connection pool of one backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Connection settings.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub url: String,
+    pub pool_size: u32,
+    pub acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout`; a runaway query is cancelled, not left running.
+    pub statement_timeout: Duration,
+}
+
+/// The store shared by all requests.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: Db,
+    pub dialect: Dialect,
+}
+
+/// Migrations compiled into the binary, one folder per backend. Append only.
+static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> futures_util::future::BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>>
+    {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        (*description).into(),
+                        MigrationType::Simple,
+                        sqlx::SqlSafeStr::into_sql_str(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// Builds a runnable query from a neutral statement.
+fn builder<'a, DB: Database>(sql: &Sql) -> QueryBuilder<DB>
+where
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    Option<f64>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("");
+    for part in &sql.parts {
+        match part {
+            Part::Text(t) => {
+                qb.push(t);
+            }
+            Part::Bind(Arg::Text(v)) => {
+                qb.push_bind(v.clone());
+            }
+            Part::Bind(Arg::Int(v)) => {
+                qb.push_bind(*v);
+            }
+            Part::Bind(Arg::Float(v)) => {
+                qb.push_bind(*v);
+            }
+        }
+    }
+    qb
+}
+
+macro_rules! row_access {
+    ($row:ty) => {
+        impl RowAccess for $row {
+            fn text(&self, i: usize) -> anyhow::Result<Option<&str>> {
+                Ok(self.try_get::<Option<&str>, _>(i)?)
+            }
+            fn int(&self, i: usize) -> anyhow::Result<Option<i64>> {
+                Ok(self.try_get::<Option<i64>, _>(i)?)
+            }
+            fn float(&self, i: usize) -> anyhow::Result<Option<f64>> {
+                Ok(self.try_get::<Option<f64>, _>(i)?)
+            }
+        }
+    };
+}
+row_access!(PgRow);
+row_access!(SqliteRow);
+
+/// Runs `$body` with `$pool` bound to the backend's pool and `$DB` to its database type.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident, $DB:ident => $body:expr) => {
+        match $db {
+            Db::Postgres($pool) => {
+                type $DB = Postgres;
+                $body
+            }
+            Db::Sqlite($pool) => {
+                type $DB = Sqlite;
+                $body
+            }
+        }
+    };
+}
+
+/// Size of the chunks a streamed response is sent in.
+pub const CHUNK: usize = 64 * 1024;
+
+impl Store {
+    /// Opens the database named by `url`: `postgres://…` or `sqlite:…`.
+    pub async fn connect(opts: &StoreOptions) -> anyhow::Result<Store> {
+        let url = opts.url.as_str();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let timeout_ms = opts.statement_timeout.as_millis().to_string();
+            let conn = PgConnectOptions::from_str(url)
+                .context("invalid PostgreSQL URL")?
+                .application_name("oneroster")
+                .options([("statement_timeout", timeout_ms.as_str())]);
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.pool_size)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(conn)
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            Ok(Store {
+                db: Db::Postgres(pool),
+                dialect: Dialect::Postgres,
+            })
+        } else if url.starts_with("sqlite:") {
+            let conn = SqliteConnectOptions::from_str(url)
+                .context("invalid SQLite URL")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(opts.acquire_timeout.max(Duration::from_secs(5)))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.pool_size)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(conn)
+                .await
+                .context("cannot open the SQLite database")?;
+            Ok(Store {
+                db: Db::Sqlite(pool),
+                dialect: Dialect::Sqlite,
+            })
+        } else {
+            anyhow::bail!(
+                "unsupported database URL: expected postgres://… or sqlite:…, got a URL starting with '{}'",
+                url.split(':').next().unwrap_or("")
+            )
+        }
+    }
+
+    /// Applies the embedded migrations of the backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.db {
+            Db::Postgres(pool) => Migrator::new(Embedded(POSTGRES_MIGRATIONS))
+                .await?
+                .run(pool)
+                .await
+                .context("applying PostgreSQL migrations")?,
+            Db::Sqlite(pool) => Migrator::new(Embedded(SQLITE_MIGRATIONS))
+                .await?
+                .run(pool)
+                .await
+                .context("applying SQLite migrations")?,
+        }
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool) => pool.close().await,
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        self.execute(&Sql::new("SELECT 1")).await?;
+        Ok(())
+    }
+
+    /// Runs a statement, returning the number of affected rows.
+    pub async fn execute(&self, sql: &Sql) -> Result<u64, sqlx::Error> {
+        on_pool!(&self.db, pool, DB => {
+            let mut qb = builder::<DB>(sql);
+            Ok(qb.build().execute(pool).await?.rows_affected())
+        })
+    }
+
+    /// Runs a query returning one integer (a count).
+    pub async fn fetch_i64(&self, sql: &Sql) -> Result<i64, sqlx::Error> {
+        on_pool!(&self.db, pool, DB => {
+            let mut qb = builder::<DB>(sql);
+            let row = qb.build().fetch_one(pool).await?;
+            row.try_get::<i64, _>(0)
+        })
+    }
+
+    /// Whether a query returns any row.
+    pub async fn exists(&self, sql: &Sql) -> Result<bool, sqlx::Error> {
+        on_pool!(&self.db, pool, DB => {
+            let mut qb = builder::<DB>(sql);
+            Ok(qb.build().fetch_optional(pool).await?.is_some())
+        })
+    }
+
+    /// Runs a query and maps each row.
+    pub async fn fetch_map<T>(
+        &self,
+        sql: &Sql,
+        mut f: impl FnMut(&dyn RowAccess) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Vec<T>> {
+        on_pool!(&self.db, pool, DB => {
+            let mut qb = builder::<DB>(sql);
+            let mut rows = qb.build().fetch(pool);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await? {
+                out.push(f(&row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Streams the rows of a query as chunks of bytes written by `each`, between `prefix`
+    /// and `suffix`. At most a few chunks are in flight: memory stays flat whatever the size
+    /// of the result. The first message is sent only once the query has produced its first
+    /// chunk or finished, so a failing query can still be answered with a proper error.
+    pub fn stream<F>(
+        &self,
+        sql: Sql,
+        prefix: Vec<u8>,
+        suffix: &'static [u8],
+        mut each: F,
+    ) -> mpsc::Receiver<anyhow::Result<Vec<u8>>>
+    where
+        F: FnMut(&mut Vec<u8>, &dyn RowAccess) -> anyhow::Result<()> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(4);
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let mut buf = prefix;
+            buf.reserve(CHUNK);
+            let run = async {
+                on_pool!(&db, pool, DB => {
+                    let mut qb = builder::<DB>(&sql);
+                    let mut rows = qb.build().fetch(pool);
+                    while let Some(row) = rows.try_next().await? {
+                        each(&mut buf, &row)?;
+                        if buf.len() >= CHUNK {
+                            let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                            if tx.send(Ok(chunk)).await.is_err() {
+                                // The client went away; stop reading.
+                                return Ok::<bool, anyhow::Error>(false);
+                            }
+                        }
+                    }
+                    Ok(true)
+                })
+            };
+            match run.await {
+                Ok(true) => {
+                    buf.extend_from_slice(suffix);
+                    let _ = tx.send(Ok(buf)).await;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                }
+            }
+        });
+        rx
+    }
+
+    /// Starts a write transaction (on SQLite, one that takes the write lock at once, so
+    /// that concurrent writers queue instead of failing).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match &self.db {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
+}
+
+/// A write transaction on either backend.
+pub enum Tx {
+    Postgres(sqlx::Transaction<'static, Postgres>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident, $DB:ident => $body:expr) => {
+        match $tx {
+            Tx::Postgres($conn) => {
+                type $DB = Postgres;
+                $body
+            }
+            Tx::Sqlite($conn) => {
+                type $DB = Sqlite;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub async fn execute(&mut self, sql: &Sql) -> Result<u64, sqlx::Error> {
+        on_tx!(self, conn, DB => {
+            let mut qb = builder::<DB>(sql);
+            Ok(qb.build().execute(&mut **conn).await?.rows_affected())
+        })
+    }
+
+    /// The first column of every row, as text.
+    pub async fn fetch_texts(&mut self, sql: &Sql) -> Result<Vec<String>, sqlx::Error> {
+        on_tx!(self, conn, DB => {
+            let mut qb = builder::<DB>(sql);
+            let rows = qb.build().fetch_all(&mut **conn).await?;
+            rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Sqlite(tx) => tx.commit().await,
+        }
+    }
+}

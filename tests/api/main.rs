@@ -1,0 +1,10 @@
+//! Integration tests: the real router over real databases. Every `both!` test runs on SQLite
+//! and, when `ONEROSTER_TEST_DATABASE_URL` is set, on PostgreSQL.
+
+#[macro_use]
+pub mod common;
+
+mod auth;
+mod docs;
+mod errors;
+mod query;
