@@ -52,7 +52,8 @@ pub enum ClientsCommand {
         #[arg(long)]
         name: String,
         /// Allowed scopes, space- or comma-separated, full URIs or short forms such as
-        /// `roster.readonly`; `all` for all 13 scopes.
+        /// `roster.readonly`; `all` for the 13 OneRoster scopes; `admin` for the server
+        /// administration scope (CSV import/export over HTTP), which `all` does not include.
         #[arg(long)]
         scopes: String,
         /// Use this client id instead of a generated one.

@@ -37,7 +37,7 @@ fn parse_scopes(s: &str) -> anyhow::Result<ScopeSet> {
     for part in s.split([' ', ',']).filter(|p| !p.is_empty()) {
         let scope = Scope::parse(part).ok_or_else(|| {
             anyhow::anyhow!(
-                "unknown scope '{part}'; use one of: all, {}",
+                "unknown scope '{part}'; use one of: all, admin, {}",
                 Scope::ALL.map(|s| s.short()).join(", ")
             )
         })?;

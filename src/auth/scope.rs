@@ -20,7 +20,13 @@ pub enum Scope {
     AssessmentDelete,
     ResourceCoreReadonly,
     ResourceReadonly,
+    /// Not a OneRoster scope: administration of this server (CSV import and export over
+    /// HTTP). Never implied by any OneRoster scope, never granted by `all`.
+    Admin,
 }
+
+/// The URI of the administration scope.
+pub const ADMIN_SCOPE_URI: &str = "urn:oneroster-server:scope:admin";
 
 impl Scope {
     pub const ALL: [Scope; 13] = [
@@ -55,16 +61,23 @@ impl Scope {
             Scope::AssessmentDelete => "assessment.delete",
             Scope::ResourceCoreReadonly => "resource-core.readonly",
             Scope::ResourceReadonly => "resource.readonly",
+            Scope::Admin => "admin",
         }
     }
 
     /// The full scope URI.
     pub fn uri(self) -> String {
-        format!("{SCOPE_PREFIX}{}", self.short())
+        match self {
+            Scope::Admin => ADMIN_SCOPE_URI.to_string(),
+            _ => format!("{SCOPE_PREFIX}{}", self.short()),
+        }
     }
 
     /// Parses a full scope URI (or, for operator convenience, its short form).
     pub fn parse(s: &str) -> Option<Scope> {
+        if s == ADMIN_SCOPE_URI || s == "admin" {
+            return Some(Scope::Admin);
+        }
         let short = s.strip_prefix(SCOPE_PREFIX).unwrap_or(s);
         Scope::ALL.into_iter().find(|sc| sc.short() == short)
     }
@@ -107,11 +120,19 @@ impl Scope {
             Scope::ResourceReadonly => {
                 "To enable access to ALL of the endpoints for the resources service."
             }
+            Scope::Admin => {
+                "Administration of this server: CSV import and export. Not a OneRoster scope."
+            }
         }
     }
 
     fn bit(self) -> u16 {
         1 << (self as u16)
+    }
+
+    /// Every scope, the 13 OneRoster ones and the administration scope.
+    fn every() -> impl Iterator<Item = Scope> {
+        Scope::ALL.into_iter().chain([Scope::Admin])
     }
 }
 
@@ -126,6 +147,7 @@ impl fmt::Display for Scope {
 pub struct ScopeSet(u16);
 
 impl ScopeSet {
+    /// The 13 OneRoster scopes (not the administration scope).
     pub fn all() -> ScopeSet {
         Scope::ALL.into_iter().collect()
     }
@@ -152,7 +174,7 @@ impl ScopeSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Scope> {
-        Scope::ALL.into_iter().filter(move |s| self.contains(*s))
+        Scope::every().filter(move |s| self.contains(*s))
     }
 
     /// Space-separated scope URIs, as OAuth 2.0 writes them.
@@ -205,5 +227,7 @@ mod tests {
         assert_eq!(set.iter().count(), 2);
         assert_eq!(unknown, vec!["x"]);
         assert_eq!(ScopeSet::all().iter().count(), 13);
+        assert!(!ScopeSet::all().contains(Scope::Admin));
+        assert_eq!(Scope::parse(ADMIN_SCOPE_URI), Some(Scope::Admin));
     }
 }
