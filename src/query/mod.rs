@@ -45,11 +45,12 @@ fn parse_count(name: &str, value: &str) -> Result<u64, ApiError> {
             "'{name}' must be a whole number written with digits only"
         )));
     }
+    // The official parameters are `int32`.
     value
         .parse::<u64>()
         .ok()
-        .filter(|v| *v <= i64::MAX as u64)
-        .ok_or_else(|| ApiError::invalid_data(format!("'{name}' is too large")))
+        .filter(|v| *v <= i32::MAX as u64)
+        .ok_or_else(|| ApiError::invalid_data(format!("'{name}' must be at most {}", i32::MAX)))
 }
 
 fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
@@ -175,6 +176,8 @@ mod tests {
             "limit=1.5",
             "limit=+5",
             "limit=99999999999999999999999",
+            "limit=2147483648",
+            "offset=2147483648",
             "limit=1&limit=2",
             "offset=-1",
             "offset=x",

@@ -82,7 +82,8 @@ fn alias(entity: &Entity, field: &str) -> Option<&'static str> {
     }
 }
 
-/// The fields to return: the requested ones (checked) or all visible ones.
+/// The fields to return: all visible ones, or the requested ones (checked) together with
+/// the properties the official schema requires, so that every object stays schema-valid.
 pub fn selection(
     entity: &'static Entity,
     requested: Option<&[String]>,
@@ -104,7 +105,7 @@ pub fn selection(
             Ok(entity
                 .fields
                 .iter()
-                .filter(|f| visible(f) && names.iter().any(|n| n == f.name))
+                .filter(|f| visible(f) && (f.required || names.iter().any(|n| n == f.name)))
                 .collect())
         }
     }
