@@ -134,7 +134,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let settings = args.settings()?;
+    let mut settings = args.settings()?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    // With port 0 the system picks the port; the default public URL follows it.
+    let listen = listener.local_addr()?;
+    if args.public_url.is_none() {
+        settings.public_url = format!("http://{listen}");
+    }
     let store = open(&args.db).await?;
     if args.demo {
         let loaded = demo::load(&store).await?;
@@ -144,12 +152,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("demo client secret: {secret}");
     }
     store::retention::spawn_purger(store.clone(), settings.tombstone_retention_days);
-    let listen = settings.listen;
     let public_url = settings.public_url.clone();
     let state = Arc::new(AppState::new(store.clone(), settings).await?);
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(%listen, %public_url, "OneRoster provider listening");
     println!(
         "listening on http://{listen} (public URL {public_url}); API docs at {public_url}/docs"

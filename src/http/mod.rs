@@ -7,7 +7,6 @@ pub mod middleware;
 pub mod paging;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{MatchedPath, Request, State};
@@ -227,6 +226,3 @@ pub fn router(state: Arc<AppState>) -> Router {
             )),
     )
 }
-
-/// How long to wait for in-flight requests at shutdown.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
