@@ -70,13 +70,13 @@ impl AppState {
             ))),
         };
         Ok(AppState {
-            engine: Engine {
+            engine: Engine::new(
                 store,
                 renderer,
-                config: EngineConfig {
+                EngineConfig {
                     max_limit: settings.max_page_size,
                 },
-            },
+            ),
             keys,
             settings,
             docs,

@@ -13,7 +13,8 @@ use crate::model::input::{FieldError, Record, parse_record};
 use crate::model::render::Renderer;
 use crate::query::{DEFAULT_LIMIT, ListParams};
 
-use super::plan::{self, ListPlan, Parent, View};
+use super::bookmarks::Bookmarks;
+use super::plan::{self, ListPlan, PageKey, Parent, View};
 use super::{Sql, Store, write};
 
 /// Engine settings.
@@ -29,6 +30,36 @@ pub struct Engine {
     pub store: Store,
     pub renderer: Arc<Renderer>,
     pub config: EngineConfig,
+    /// Where recently served pages ended (keyset continuation of offset paging).
+    pub bookmarks: Arc<Bookmarks>,
+}
+
+impl Engine {
+    pub fn new(store: Store, renderer: Arc<Renderer>, config: EngineConfig) -> Engine {
+        Engine {
+            store,
+            renderer,
+            config,
+            bookmarks: Arc::new(Bookmarks::default()),
+        }
+    }
+}
+
+/// Records, when a page has been streamed, where it ended.
+struct PageEnd {
+    bookmarks: Arc<Bookmarks>,
+    listing: String,
+    position: u64,
+    last: Option<PageKey>,
+}
+
+impl Drop for PageEnd {
+    fn drop(&mut self) {
+        if let Some(key) = self.last.take() {
+            self.bookmarks
+                .record(std::mem::take(&mut self.listing), self.position, key);
+        }
+    }
 }
 
 /// A page of a collection, ready to stream.
@@ -86,13 +117,26 @@ impl Engine {
             params,
         };
         let dialect = self.store.dialect;
-        // Build both statements first: a bad filter or sort is a 400, whatever the data.
-        let count_sql = plan.count_sql(dialect)?;
         let limit = params
             .limit
             .unwrap_or(DEFAULT_LIMIT)
             .min(self.config.max_limit);
-        let page_sql = plan.page_sql(dialect, &fields, limit)?;
+        // Continue from where an earlier page of the same listing ended, when one did.
+        let listing = plan.signature();
+        let after = if params.offset > 0 {
+            self.bookmarks.nearest(&listing, params.offset)
+        } else {
+            None
+        };
+        // Build both statements first: a bad filter or sort is a 400, whatever the data.
+        let count_sql = plan.count_sql(dialect)?;
+        let page_sql = plan.page_sql_after(
+            dialect,
+            &fields,
+            limit,
+            after.as_ref().map(|(p, k)| (*p, k)),
+        )?;
+        let (sort, _) = plan.sort()?;
         self.check_parents(parents, ids).await?;
         let total = self.store.fetch_i64(&count_sql).await?.max(0) as u64;
         let mut prefix = Vec::with_capacity(64);
@@ -110,13 +154,21 @@ impl Engine {
             });
         }
         let renderer = self.renderer.clone();
-        let mut first_row = true;
+        let mut end = PageEnd {
+            bookmarks: self.bookmarks.clone(),
+            listing,
+            position: params.offset,
+            last: None,
+        };
+        let n = fields.len();
         let mut rx = self.store.stream(page_sql, prefix, b"]}", move |buf, row| {
-            if !first_row {
+            if end.last.is_some() {
                 buf.push(b',');
             }
-            first_row = false;
-            renderer.write_row(buf, &fields, row)
+            renderer.write_row(buf, &fields, row)?;
+            end.last = Some(PageKey::read(row, n, sort)?);
+            end.position += 1;
+            Ok(())
         });
         let first = match rx.recv().await {
             Some(Ok(chunk)) => chunk,

@@ -4,6 +4,7 @@
 //! them. The few spelling differences between the backends live in [`sql::Dialect`] and in
 //! the two migration folders.
 
+pub mod bookmarks;
 pub mod engine;
 pub mod plan;
 pub mod retention;
@@ -51,16 +52,30 @@ pub struct Store {
 }
 
 /// Migrations compiled into the binary, one folder per backend. Append only.
-static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
-static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "entity counts",
+        include_str!("../../migrations/postgres/0002_entity_counts.sql"),
+    ),
+];
+static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "entity counts",
+        include_str!("../../migrations/sqlite/0002_entity_counts.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded(&'static [(i64, &'static str, &'static str)]);

@@ -468,6 +468,11 @@ impl ListPlan<'_> {
 
     /// `FROM <table> t WHERE …` shared by the count and the page.
     pub fn from_where(&self, dialect: Dialect) -> Result<Sql, ApiError> {
+        self.filtered_from(dialect, None)
+    }
+
+    /// `FROM <table> t WHERE …`, with one more condition.
+    fn filtered_from(&self, dialect: Dialect, extra: Option<Sql>) -> Result<Sql, ApiError> {
         let entity = self.view.entity;
         let mut sql = Sql::new(" FROM ");
         sql.push(entity.table).push(" t");
@@ -516,6 +521,7 @@ impl ListPlan<'_> {
             c.push(")");
             conds.push(c);
         }
+        conds.extend(extra);
         for (i, c) in conds.into_iter().enumerate() {
             sql.push(if i == 0 { " WHERE " } else { " AND " });
             sql.append(c);
@@ -523,64 +529,209 @@ impl ListPlan<'_> {
         Ok(sql)
     }
 
-    /// `SELECT count(*) …`.
+    /// Whether the list is a whole table's active records: no view predicate, no parent,
+    /// no filter. Its count is kept up to date by the database (`entity_counts`).
+    pub fn is_plain(&self) -> bool {
+        self.view.predicate.is_none() && self.links.is_empty() && self.params.filter.is_none()
+    }
+
+    /// The total for `X-Total-Count`.
     pub fn count_sql(&self, dialect: Dialect) -> Result<Sql, ApiError> {
+        if self.is_plain() {
+            let mut sql = Sql::new(
+                "SELECT CAST(COALESCE(sum(active), 0) AS BIGINT) FROM entity_counts WHERE entity = ",
+            );
+            sql.bind(self.view.entity.table);
+            return Ok(sql);
+        }
         let mut sql = Sql::new("SELECT count(*)");
         sql.append(self.from_where(dialect)?);
         Ok(sql)
     }
 
-    /// The `ORDER BY` clause: the requested field, then sourcedId as the tiebreaker.
-    pub fn order_by(&self) -> Result<String, ApiError> {
+    /// The validated sort: an optional single-valued field (before the sourcedId tiebreaker)
+    /// and the direction.
+    pub fn sort(&self) -> Result<(Option<&'static Field>, Direction), ApiError> {
         let entity = self.view.entity;
         let dir = self.params.order.unwrap_or(Direction::Asc);
+        let Some(sort) = &self.params.sort else {
+            return Ok((None, dir));
+        };
+        let name = sort.strip_suffix(".sourcedId").unwrap_or(sort);
+        let field = entity.field(name).filter(|f| !f.secret).ok_or_else(|| {
+            ApiError::invalid_data(format!(
+                "Unknown sort field '{sort}': {} has no such property",
+                entity.schema
+            ))
+        })?;
+        if field.name == "sourcedId" {
+            return Ok((None, dir));
+        }
+        let sortable = match field.ty {
+            Ty::Ref(_) => true,
+            ty => !ty.is_json() && !matches!(ty, Ty::Children(..)),
+        };
+        if !sortable || (name != sort.as_str() && !matches!(field.ty, Ty::Ref(_))) {
+            return Err(ApiError::invalid_data(format!(
+                "Cannot sort on field '{sort}': only single-valued properties sort"
+            )));
+        }
+        Ok((Some(field), dir))
+    }
+
+    /// The `ORDER BY` clause: the requested field, then sourcedId as the tiebreaker. NULLs
+    /// sort first (as the smallest values) on both backends.
+    pub fn order_by(&self) -> Result<String, ApiError> {
+        let (field, dir) = self.sort()?;
         let (word, nulls) = match dir {
             Direction::Asc => ("ASC", "NULLS FIRST"),
             Direction::Desc => ("DESC", "NULLS LAST"),
         };
         let mut order = String::from(" ORDER BY ");
-        if let Some(sort) = &self.params.sort {
-            let name = sort.strip_suffix(".sourcedId").unwrap_or(sort);
-            let field = entity.field(name).filter(|f| !f.secret).ok_or_else(|| {
-                ApiError::invalid_data(format!(
-                    "Unknown sort field '{sort}': {} has no such property",
-                    entity.schema
-                ))
-            })?;
-            let sortable = match field.ty {
-                Ty::Ref(_) => true,
-                Ty::Id => false,
-                ty => !ty.is_json() && !matches!(ty, Ty::Children(..)),
-            };
-            if field.name != "sourcedId" {
-                if !sortable || (name != sort.as_str() && !matches!(field.ty, Ty::Ref(_))) {
-                    return Err(ApiError::invalid_data(format!(
-                        "Cannot sort on field '{sort}': only single-valued properties sort"
-                    )));
-                }
-                order.push_str(&format!("t.{} {word} {nulls}, ", field.column));
-            }
+        if let Some(field) = field {
+            order.push_str(&format!("t.{} {word} {nulls}, ", field.column));
         }
         order.push_str(&format!("t.sourced_id {word}"));
         Ok(order)
     }
 
-    /// The page query for the selected fields.
+    /// A key identifying this list's order and contents (everything but paging and field
+    /// selection), under which page boundaries are remembered.
+    pub fn signature(&self) -> String {
+        let mut sig = String::from(self.view.name);
+        for (_, id) in &self.links {
+            sig.push('\u{1}');
+            sig.push_str(id);
+        }
+        sig.push('\u{2}');
+        sig.push_str(self.params.filter_raw.as_deref().unwrap_or(""));
+        sig.push('\u{2}');
+        sig.push_str(self.params.sort.as_deref().unwrap_or(""));
+        sig.push_str(match self.params.order {
+            Some(Direction::Desc) => "\u{2}desc",
+            _ => "\u{2}asc",
+        });
+        sig
+    }
+
+    /// The page query for the selected fields, starting at `offset`.
     pub fn page_sql(
         &self,
         dialect: Dialect,
         fields: &[&'static Field],
         limit: u64,
     ) -> Result<Sql, ApiError> {
+        self.page_sql_after(dialect, fields, limit, None)
+    }
+
+    /// The page query, continuing after `after` — the key of the row just before position
+    /// `at` — then skipping `offset - at` rows; without it, skipping `offset` rows. The
+    /// columns after the selected fields hold the row's sort key (see [`PageKey::read`]).
+    pub fn page_sql_after(
+        &self,
+        dialect: Dialect,
+        fields: &[&'static Field],
+        limit: u64,
+        after: Option<(u64, &PageKey)>,
+    ) -> Result<Sql, ApiError> {
+        let (sort, dir) = self.sort()?;
         let mut sql = Sql::new("SELECT ");
         select_list(&mut sql, dialect, fields);
-        sql.append(self.from_where(dialect)?);
+        if let Some(f) = sort {
+            sql.push(", t.").push(f.column);
+        }
+        sql.push(", t.sourced_id");
+        let mut skip = self.params.offset;
+        let mut keyset = None;
+        if let Some((at, key)) = after {
+            skip = self.params.offset.saturating_sub(at);
+            let mut k = Sql::default();
+            keyset_predicate(&mut k, sort, dir, key);
+            keyset = Some(k);
+        }
+        sql.append(self.filtered_from(dialect, keyset)?);
         sql.push(&self.order_by()?);
         sql.push(" LIMIT ")
             .bind(limit as i64)
             .push(" OFFSET ")
-            .bind(self.params.offset as i64);
+            .bind(skip as i64);
         Ok(sql)
+    }
+}
+
+/// The sort key of a row: the sort field's value (when sorting by a field) and the sourcedId.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageKey {
+    pub value: Option<Arg>,
+    pub id: String,
+}
+
+impl PageKey {
+    /// Reads the key from the columns after the `n` selected fields of a page row.
+    pub fn read(
+        row: &dyn crate::model::render::RowAccess,
+        n: usize,
+        sort: Option<&'static Field>,
+    ) -> anyhow::Result<PageKey> {
+        let (value, id_at) = match sort {
+            None => (None, n),
+            Some(f) => {
+                let v = match f.ty {
+                    Ty::DateTime => Arg::Int(row.int(n)?),
+                    Ty::Float => Arg::Float(row.float(n)?),
+                    _ => Arg::Text(row.text(n)?.map(str::to_string)),
+                };
+                (Some(v), n + 1)
+            }
+        };
+        Ok(PageKey {
+            value,
+            id: row.text(id_at)?.unwrap_or_default().to_string(),
+        })
+    }
+}
+
+fn is_null(a: &Arg) -> bool {
+    matches!(a, Arg::Text(None) | Arg::Int(None) | Arg::Float(None))
+}
+
+/// The rows strictly after `key` in the order `sort, sourced_id` (NULLs smallest).
+fn keyset_predicate(sql: &mut Sql, sort: Option<&'static Field>, dir: Direction, key: &PageKey) {
+    let asc = dir == Direction::Asc;
+    let (cmp, id_cmp) = if asc {
+        (" > ", "t.sourced_id > ")
+    } else {
+        (" < ", "t.sourced_id < ")
+    };
+    match (sort, &key.value) {
+        (Some(f), Some(v)) if !is_null(v) => {
+            let c = format!("t.{}", f.column);
+            sql.push("((")
+                .push(&c)
+                .push(", t.sourced_id)")
+                .push(cmp)
+                .push("(");
+            sql.bind(v.clone())
+                .push(", ")
+                .bind(key.id.as_str())
+                .push(")");
+            if !asc {
+                sql.push(" OR ").push(&c).push(" IS NULL");
+            }
+            sql.push(")");
+        }
+        (Some(f), _) => {
+            let c = format!("t.{}", f.column);
+            sql.push("((").push(&c).push(" IS NULL AND ").push(id_cmp);
+            sql.bind(key.id.as_str()).push(")");
+            if asc {
+                sql.push(" OR ").push(&c).push(" IS NOT NULL");
+            }
+            sql.push(")");
+        }
+        (None, _) => {
+            sql.push(id_cmp).bind(key.id.as_str());
+        }
     }
 }
 
@@ -647,7 +798,7 @@ mod tests {
         let sql = plan_sql("filter=givenName%3D'a' OR familyName%3D'b'").unwrap();
         assert_eq!(
             sql,
-            "SELECT t.sourced_id FROM users t WHERE t.status = 'active' AND \
+            "SELECT t.sourced_id, t.sourced_id FROM users t WHERE t.status = 'active' AND \
              ((t.given_name = ?) OR (t.family_name = ?)) ORDER BY t.sourced_id ASC LIMIT ? OFFSET ?"
         );
     }

@@ -286,3 +286,84 @@ both!(
         );
     }
 );
+
+both!(
+    async fn sequential_paging_continues_by_key_when_rows_are_inserted_meanwhile(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let first = app.get(&users("limit=5"), &token).await.ids("users");
+        // A new user sorting before the end of the first page arrives between two pages.
+        let mut tx = app.store().begin().await.unwrap();
+        let record = oneroster::model::input::parse_record(
+            &oneroster::model::entities::USER,
+            &serde_json::json!({"sourcedId": "aaa-newcomer", "enabledUser": "true",
+                "givenName": "New", "familyName": "Comer",
+                "roles": [{"roleType": "primary", "role": "student", "org": {"sourcedId": "sch-elm"}}]}),
+            None,
+            0,
+        )
+        .unwrap();
+        oneroster::store::write::upsert(&mut tx, &[&record]).await.unwrap();
+        tx.commit().await.unwrap();
+        let second = app.get(&users("limit=5&offset=5"), &token).await.ids("users");
+        // The second page continues after the last row seen: nothing repeats.
+        assert!(first.iter().all(|id| !second.contains(id)), "{first:?} {second:?}");
+        assert!(second.iter().all(|id| id > first.last().unwrap()));
+    }
+);
+
+both!(
+    async fn totals_of_whole_collections_stay_exact_through_writes(app) {
+        use oneroster::auth::scope::Scope;
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let exact = |path: &'static str| {
+            let app = &app;
+            let token = &token;
+            async move {
+                let plain = app.get(&format!("{GRADEBOOK}/{path}?limit=1"), token).await.total();
+                // A filter forces a real count(*).
+                let counted = app
+                    .get(&format!("{GRADEBOOK}/{path}?limit=1&filter=status%3D%27active%27"), token)
+                    .await
+                    .total();
+                assert_eq!(plain, counted, "{path}");
+                plain
+            }
+        };
+        let before = exact("results").await;
+        let writer = app
+            .token(&[Scope::GradebookCreateput, Scope::GradebookDelete])
+            .await;
+        app.put(
+            &format!("{GRADEBOOK}/results/new-result"),
+            &writer,
+            serde_json::json!({"result": {"lineItem": {"sourcedId": "li-bio2-hw1"},
+                "student": {"sourcedId": "stu-014"}, "scoreStatus": "submitted",
+                "scoreDate": "2024-09-20"}}),
+        )
+        .await
+        .assert_status(201);
+        assert_eq!(exact("results").await, before + 1);
+        // Replacing does not change the count; deleting a line item removes its results.
+        app.put(
+            &format!("{GRADEBOOK}/results/new-result"),
+            &writer,
+            serde_json::json!({"result": {"lineItem": {"sourcedId": "li-bio2-hw1"},
+                "student": {"sourcedId": "stu-014"}, "scoreStatus": "fully graded",
+                "scoreDate": "2024-09-21", "score": 7.5}}),
+        )
+        .await
+        .assert_status(201);
+        assert_eq!(exact("results").await, before + 1);
+        let in_item = app
+            .get(&format!("{GRADEBOOK}/results?limit=1&filter=lineItem.sourcedId%3D%27li-bio2-hw1%27"), &token)
+            .await
+            .total();
+        app.delete(&format!("{GRADEBOOK}/lineItems/li-bio2-hw1"), &writer)
+            .await
+            .assert_status(204);
+        assert_eq!(exact("results").await, before + 1 - in_item);
+        assert_eq!(exact("lineItems").await, 3);
+    }
+);
