@@ -62,7 +62,12 @@ pub async fn create(
 ) -> anyhow::Result<(Client, String)> {
     let client_id = match client_id {
         Some(id) => id.to_string(),
-        None => random_token(12)?,
+        // Hex: safe in URLs, forms, shells and command lines (never starts with '-').
+        None => {
+            let mut b = [0u8; 12];
+            getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            b.iter().map(|x| format!("{x:02x}")).collect()
+        }
     };
     if client_id.is_empty() || client_id.contains(':') || client_id.chars().any(char::is_control) {
         anyhow::bail!("a client id must be non-empty, without ':' or control characters");

@@ -81,6 +81,20 @@ pub struct Claims {
     pub scope: String,
 }
 
+/// What a valid token says.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub client_id: String,
+    pub scopes: ScopeSet,
+    pub exp: i64,
+}
+
+/// Tokens already verified, remembered until they expire: a token's validity depends only on
+/// its bytes, the keys and the clock, so this saves a signature check per request without
+/// ever accepting what a fresh check would refuse.
+const MAX_VERIFIED: usize = 10_000;
+const LEEWAY_SECS: i64 = 30;
+
 /// Why a token was refused (never shown in detail to clients beyond a short reason).
 #[derive(Debug, PartialEq, Eq)]
 pub enum TokenError {
@@ -93,6 +107,7 @@ pub enum TokenError {
 pub struct KeyRing {
     current: Key,
     others: Vec<Key>,
+    verified: std::sync::Mutex<std::collections::HashMap<Box<str>, Verified>>,
     issuer: String,
     audience: String,
     pub lifetime_secs: u64,
@@ -140,6 +155,7 @@ impl KeyRing {
         Ok(KeyRing {
             current,
             others,
+            verified: Default::default(),
             issuer,
             audience,
             lifetime_secs,
@@ -182,7 +198,17 @@ impl KeyRing {
     }
 
     /// Verifies a token: EdDSA only, a known `kid`, our issuer and audience, not expired.
-    pub fn verify(&self, token: &str) -> Result<(Claims, ScopeSet), TokenError> {
+    pub fn verify(&self, token: &str) -> Result<Verified, TokenError> {
+        let now = now_ms() / 1000;
+        if let Ok(cache) = self.verified.lock()
+            && let Some(v) = cache.get(token)
+        {
+            return if now <= v.exp + LEEWAY_SECS {
+                Ok(v.clone())
+            } else {
+                Err(TokenError::Expired)
+            };
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid);
@@ -196,7 +222,7 @@ impl KeyRing {
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        v.leeway = 30;
+        v.leeway = LEEWAY_SECS as u64;
         let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &v).map_err(|e| match e
             .kind()
         {
@@ -204,7 +230,21 @@ impl KeyRing {
             _ => TokenError::Invalid,
         })?;
         let (scopes, _) = ScopeSet::parse_lenient(&data.claims.scope);
-        Ok((data.claims, scopes))
+        let verified = Verified {
+            client_id: data.claims.sub,
+            scopes,
+            exp: data.claims.exp,
+        };
+        if let Ok(mut cache) = self.verified.lock() {
+            if cache.len() >= MAX_VERIFIED {
+                cache.retain(|_, v| now <= v.exp + LEEWAY_SECS);
+                if cache.len() >= MAX_VERIFIED {
+                    cache.clear();
+                }
+            }
+            cache.insert(token.into(), verified.clone());
+        }
+        Ok(verified)
     }
 
     /// The JWKS document with every key whose tokens are accepted.

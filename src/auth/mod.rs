@@ -48,7 +48,7 @@ pub fn authorize(
                 CHALLENGE_INVALID,
             )
         })?;
-    let (claims, scopes) = keys.verify(token).map_err(|e| {
+    let verified = keys.verify(token).map_err(|e| {
         let why = match e {
             TokenError::Expired => "The access token has expired",
             TokenError::Malformed => "The access token is malformed",
@@ -56,7 +56,7 @@ pub fn authorize(
         };
         ApiError::unauthorised(why, CHALLENGE_INVALID)
     })?;
-    if !scopes.grants_any(required) {
+    if !verified.scopes.grants_any(required) {
         let names: Vec<_> = required.iter().map(|s| s.uri()).collect();
         return Err(ApiError::forbidden(format!(
             "The access token does not grant this operation; it requires one of: {}",
@@ -64,7 +64,7 @@ pub fn authorize(
         )));
     }
     Ok(Principal {
-        client_id: claims.sub,
-        scopes,
+        client_id: verified.client_id,
+        scopes: verified.scopes,
     })
 }

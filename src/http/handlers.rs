@@ -134,7 +134,7 @@ fn list_response(state: &AppState, path: &str, query: Option<&str>, page: Page) 
         Some(rx) => {
             let rest = futures_util::stream::unfold(rx, |mut rx| async move {
                 let item = rx.recv().await?;
-                let item = item.map_err(|e| {
+                let item = item.map(|chunk| chunk.bytes).map_err(|e| {
                     tracing::error!(error = format!("{e:#}"), "list stream failed");
                     std::io::Error::other("list stream failed")
                 });

@@ -2,6 +2,7 @@
 //! parents), put, post-batch and delete. They know entities only through the catalogue.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
@@ -70,7 +71,7 @@ pub struct Page {
     /// The first chunk of the body (already produced, so the query is known to work).
     pub first: Vec<u8>,
     /// The rest of the body.
-    pub rest: Option<mpsc::Receiver<anyhow::Result<Vec<u8>>>>,
+    pub rest: Option<mpsc::Receiver<anyhow::Result<super::Chunk>>>,
 }
 
 impl Engine {
@@ -130,30 +131,23 @@ impl Engine {
         };
         // Build both statements first: a bad filter or sort is a 400, whatever the data.
         let count_sql = plan.count_sql(dialect)?;
-        let page_sql = plan.page_sql_after(
+        let page_sql = plan.page_sql_checked(
             dialect,
             &fields,
             limit,
             after.as_ref().map(|(p, k)| (*p, k)),
+            plan::parents_exist(parents, ids),
         )?;
         let (sort, _) = plan.sort()?;
-        self.check_parents(parents, ids).await?;
-        let total = self.store.fetch_i64(&count_sql).await?.max(0) as u64;
         let mut prefix = Vec::with_capacity(64);
         prefix.extend_from_slice(b"{\"");
         prefix.extend_from_slice(entity.plural.as_bytes());
         prefix.extend_from_slice(b"\":[");
-        if params.offset >= total {
-            prefix.extend_from_slice(b"]}");
-            return Ok(Page {
-                total,
-                limit,
-                offset: params.offset,
-                first: prefix,
-                rest: None,
-            });
-        }
+
+        // The page comes first: often it answers everything (its rows prove the parents
+        // exist; a partial page at a plain offset gives the total).
         let renderer = self.renderer.clone();
+        let rows = Arc::new(AtomicU64::new(0));
         let mut end = PageEnd {
             bookmarks: self.bookmarks.clone(),
             listing,
@@ -161,6 +155,7 @@ impl Engine {
             last: None,
         };
         let n = fields.len();
+        let counter = rows.clone();
         let mut rx = self.store.stream(page_sql, prefix, b"]}", move |buf, row| {
             if end.last.is_some() {
                 buf.push(b',');
@@ -168,6 +163,7 @@ impl Engine {
             renderer.write_row(buf, &fields, row)?;
             end.last = Some(PageKey::read(row, n, sort)?);
             end.position += 1;
+            counter.fetch_add(1, Ordering::Relaxed);
             Ok(())
         });
         let first = match rx.recv().await {
@@ -179,12 +175,26 @@ impl Engine {
                 )));
             }
         };
+        let seen = rows.load(Ordering::Relaxed);
+        if seen == 0 {
+            // Nothing: an unknown parent (404), or an empty or exhausted list.
+            self.check_parents(parents, ids).await?;
+        }
+        let exact_from_page = first.last
+            && seen < limit
+            && (seen > 0 || params.offset == 0)
+            && (after.is_none() || params.offset == 0);
+        let total = if exact_from_page {
+            params.offset + seen
+        } else {
+            self.store.fetch_i64(&count_sql).await?.max(0) as u64
+        };
         Ok(Page {
             total,
             limit,
             offset: params.offset,
-            first,
-            rest: Some(rx),
+            first: first.bytes,
+            rest: (!first.last).then_some(rx),
         })
     }
 

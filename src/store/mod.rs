@@ -167,6 +167,14 @@ macro_rules! on_pool {
 /// Size of the chunks a streamed response is sent in.
 pub const CHUNK: usize = 64 * 1024;
 
+/// A piece of a streamed response.
+#[derive(Debug)]
+pub struct Chunk {
+    pub bytes: Vec<u8>,
+    /// Whether the query has finished (this is the end of the body).
+    pub last: bool,
+}
+
 impl Store {
     /// Opens the database named by `url`: `postgres://…` or `sqlite:…`.
     pub async fn connect(opts: &StoreOptions) -> anyhow::Result<Store> {
@@ -296,7 +304,7 @@ impl Store {
         prefix: Vec<u8>,
         suffix: &'static [u8],
         mut each: F,
-    ) -> mpsc::Receiver<anyhow::Result<Vec<u8>>>
+    ) -> mpsc::Receiver<anyhow::Result<Chunk>>
     where
         F: FnMut(&mut Vec<u8>, &dyn RowAccess) -> anyhow::Result<()> + Send + 'static,
     {
@@ -312,8 +320,8 @@ impl Store {
                     while let Some(row) = rows.try_next().await? {
                         each(&mut buf, &row)?;
                         if buf.len() >= CHUNK {
-                            let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
-                            if tx.send(Ok(chunk)).await.is_err() {
+                            let bytes = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                            if tx.send(Ok(Chunk { bytes, last: false })).await.is_err() {
                                 // The client went away; stop reading.
                                 return Ok::<bool, anyhow::Error>(false);
                             }
@@ -325,7 +333,12 @@ impl Store {
             match run.await {
                 Ok(true) => {
                     buf.extend_from_slice(suffix);
-                    let _ = tx.send(Ok(buf)).await;
+                    let _ = tx
+                        .send(Ok(Chunk {
+                            bytes: buf,
+                            last: true,
+                        }))
+                        .await;
                 }
                 Ok(false) => {}
                 Err(e) => {

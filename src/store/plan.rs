@@ -458,6 +458,25 @@ pub struct ListPlan<'a> {
     pub params: &'a ListParams,
 }
 
+/// `EXISTS (…)` for every parent named in the path: folded into a page query, a page with
+/// rows proves its parents exist without a query of its own.
+pub fn parents_exist(parents: &[Parent], ids: &[&str]) -> Option<Sql> {
+    if parents.is_empty() {
+        return None;
+    }
+    let mut sql = Sql::default();
+    for (i, parent) in parents.iter().enumerate() {
+        if i > 0 {
+            sql.push(" AND ");
+        }
+        let owner = parent.belongs_to.map(|(_, idx)| ids[idx]);
+        sql.push("EXISTS (")
+            .append(parent_sql(parent, ids[i], owner))
+            .push(")");
+    }
+    Some(sql)
+}
+
 impl ListPlan<'_> {
     fn include_tombstones(&self) -> bool {
         self.params
@@ -468,11 +487,11 @@ impl ListPlan<'_> {
 
     /// `FROM <table> t WHERE …` shared by the count and the page.
     pub fn from_where(&self, dialect: Dialect) -> Result<Sql, ApiError> {
-        self.filtered_from(dialect, None)
+        self.filtered_from(dialect, Vec::new())
     }
 
-    /// `FROM <table> t WHERE …`, with one more condition.
-    fn filtered_from(&self, dialect: Dialect, extra: Option<Sql>) -> Result<Sql, ApiError> {
+    /// `FROM <table> t WHERE …`, with more conditions.
+    fn filtered_from(&self, dialect: Dialect, extra: Vec<Sql>) -> Result<Sql, ApiError> {
         let entity = self.view.entity;
         let mut sql = Sql::new(" FROM ");
         sql.push(entity.table).push(" t");
@@ -634,6 +653,18 @@ impl ListPlan<'_> {
         limit: u64,
         after: Option<(u64, &PageKey)>,
     ) -> Result<Sql, ApiError> {
+        self.page_sql_checked(dialect, fields, limit, after, None)
+    }
+
+    /// [`Self::page_sql_after`] with one more condition (the parents' existence).
+    pub fn page_sql_checked(
+        &self,
+        dialect: Dialect,
+        fields: &[&'static Field],
+        limit: u64,
+        after: Option<(u64, &PageKey)>,
+        check: Option<Sql>,
+    ) -> Result<Sql, ApiError> {
         let (sort, dir) = self.sort()?;
         let mut sql = Sql::new("SELECT ");
         select_list(&mut sql, dialect, fields);
@@ -642,14 +673,14 @@ impl ListPlan<'_> {
         }
         sql.push(", t.sourced_id");
         let mut skip = self.params.offset;
-        let mut keyset = None;
+        let mut extra: Vec<Sql> = check.into_iter().collect();
         if let Some((at, key)) = after {
             skip = self.params.offset.saturating_sub(at);
             let mut k = Sql::default();
             keyset_predicate(&mut k, sort, dir, key);
-            keyset = Some(k);
+            extra.push(k);
         }
-        sql.append(self.filtered_from(dialect, keyset)?);
+        sql.append(self.filtered_from(dialect, extra)?);
         sql.push(&self.order_by()?);
         sql.push(" LIMIT ")
             .bind(limit as i64)
