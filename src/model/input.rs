@@ -116,7 +116,7 @@ impl Checker {
         let target = entities::entity(kind);
         for key in obj.keys() {
             if !matches!(key.as_str(), "href" | "sourcedId" | "type") {
-                self.err(&join(path, key), "unknown property of a GUIDRef");
+                self.err(&join(path, key), "is not a property of a GUIDRef");
             }
         }
         if let Some(t) = obj.get("type")
