@@ -310,20 +310,21 @@ impl Engine {
                 }
             }
             // Each item must belong to the path's parents: absent references are filled in,
-            // different ones refused.
+            // different ones refused, malformed ones left for validation to report.
             for (field, id) in forced.iter().zip(ids) {
-                let given = obj
-                    .get(*field)
-                    .and_then(|r| r.get("sourcedId"))
-                    .and_then(|s| s.as_str());
-                match given {
-                    None => {
+                match obj.get(*field) {
+                    None | Some(serde_json::Value::Null) => {
                         obj.insert(field.to_string(), serde_json::json!({ "sourcedId": id }));
                     }
-                    Some(g) if g == *id => {}
-                    Some(g) => errors.push(format!(
-                        "{prefix}.{field} is '{g}' but the path names '{id}'"
-                    )),
+                    Some(given) => {
+                        if let Some(g) = given.get("sourcedId").and_then(|s| s.as_str())
+                            && g != *id
+                        {
+                            errors.push(format!(
+                                "{prefix}.{field} is '{g}' but the path names '{id}'"
+                            ));
+                        }
+                    }
                 }
             }
             match parse_record(entity, &item, None, now) {
