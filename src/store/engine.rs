@@ -14,7 +14,7 @@ use crate::model::render::Renderer;
 use crate::query::{DEFAULT_LIMIT, ListParams};
 
 use super::plan::{self, ListPlan, Parent, View};
-use super::{Sql, Store, write};
+use super::{Store, write};
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -342,42 +342,47 @@ impl Engine {
         let refs: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
         self.check_refs(&refs).await?;
 
-        let mut tx = self.store.begin().await?;
-        // Allocate: keep supplied ids that are free and unique within the batch.
-        let mut taken: std::collections::HashSet<String> = {
-            let mut sql = Sql::new("SELECT sourced_id FROM ");
-            sql.push(entity.table).push(" WHERE sourced_id IN (");
-            sql.join(supplied.iter(), ", ", |s, id| {
-                s.bind(id.as_str());
-            });
-            sql.push(")");
-            if supplied.is_empty() {
-                Default::default()
-            } else {
-                tx.fetch_texts(&sql).await?.into_iter().collect()
+        // Allocate, keep supplied ids that are free and unique within the batch, and insert
+        // without replacing anything. Between our look at the taken ids and our insert,
+        // another transaction may create one of the ids we kept (PostgreSQL runs writers side
+        // by side): the insert then reports it, and we start over with fresh eyes.
+        let mut attempts = 0;
+        let pairs = loop {
+            attempts += 1;
+            let mut tx = self.store.begin().await?;
+            let mut taken = write::existing_ids(&mut tx, entity.kind, &supplied).await?;
+            let mut pairs = Vec::with_capacity(records.len());
+            let mut batch = Vec::with_capacity(records.len());
+            for (sup, (_, record)) in supplied.iter().zip(&records) {
+                let allocated = if taken.insert(sup.clone()) {
+                    sup.clone()
+                } else {
+                    let id = new_uuid();
+                    taken.insert(id.clone());
+                    id
+                };
+                let mut record = record.clone();
+                record.sourced_id = allocated.clone();
+                record.cells[0] = crate::model::input::Cell::Text(allocated.clone());
+                pairs.push(serde_json::json!({
+                    "suppliedSourcedId": sup,
+                    "allocatedSourcedId": allocated
+                }));
+                batch.push(record);
+            }
+            let refs: Vec<&Record> = batch.iter().collect();
+            if write::insert_new(&mut tx, &refs).await? {
+                tx.commit().await?;
+                break pairs;
+            }
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            if attempts == 5 {
+                return Err(ApiError::busy(
+                    "Concurrent requests keep taking the supplied sourcedIds; retry the request",
+                ));
             }
         };
-        let mut pairs = Vec::with_capacity(records.len());
-        let mut final_records = Vec::with_capacity(records.len());
-        for (sup, (_, mut record)) in supplied.iter().zip(records) {
-            let allocated = if taken.insert(sup.clone()) {
-                sup.clone()
-            } else {
-                let id = new_uuid();
-                taken.insert(id.clone());
-                id
-            };
-            record.sourced_id = allocated.clone();
-            record.cells[0] = crate::model::input::Cell::Text(allocated.clone());
-            pairs.push(serde_json::json!({
-                "suppliedSourcedId": sup,
-                "allocatedSourcedId": allocated
-            }));
-            final_records.push(record);
-        }
-        let refs: Vec<&Record> = final_records.iter().collect();
-        write::upsert(&mut tx, &refs).await?;
-        tx.commit().await?;
         Ok(serde_json::to_vec(&serde_json::json!({ "sourcedIdPairs": pairs })).unwrap_or_default())
     }
 

@@ -1,7 +1,7 @@
 //! Writes: upserts of validated records (with their side tables), tombstones, and the
 //! existence checks of the references a record makes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -28,8 +28,9 @@ fn cell_arg(cell: &Cell, ty: &Ty) -> Arg {
     }
 }
 
-/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` for a batch of records of one kind.
-fn upsert_sql(records: &[&Record]) -> Sql {
+/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` (or, unless `replace`, `DO NOTHING`) for a
+/// batch of records of one kind.
+fn insert_sql(records: &[&Record], replace: bool) -> Sql {
     let entity = records[0].entity;
     let fields: Vec<_> = entity.stored_fields().collect();
     let mut sql = Sql::new("INSERT INTO ");
@@ -45,6 +46,10 @@ fn upsert_sql(records: &[&Record]) -> Sql {
         });
         s.push(")");
     });
+    if !replace {
+        sql.push(" ON CONFLICT (sourced_id) DO NOTHING");
+        return sql;
+    }
     sql.push(" ON CONFLICT (sourced_id) DO UPDATE SET ");
     sql.join(
         fields.iter().filter(|f| f.name != "sourcedId"),
@@ -138,9 +143,49 @@ pub async fn upsert(tx: &mut Tx, records: &[&Record]) -> Result<(), sqlx::Error>
     }
     let per_row = records[0].cells.len();
     for chunk in records.chunks((MAX_BINDS / per_row).max(1)) {
-        tx.execute(&upsert_sql(chunk)).await?;
+        tx.execute(&insert_sql(chunk, true)).await?;
     }
     write_side_tables(tx, records).await
+}
+
+/// Creates `records` (all of one kind) and their side tables, provided none of their
+/// sourcedIds exists. Returns `false` when one does (another transaction may have created it
+/// since the caller looked); the caller must then roll back, as part of the batch may have
+/// been written.
+pub async fn insert_new(tx: &mut Tx, records: &[&Record]) -> Result<bool, sqlx::Error> {
+    if records.is_empty() {
+        return Ok(true);
+    }
+    let per_row = records[0].cells.len();
+    let mut inserted = 0;
+    for chunk in records.chunks((MAX_BINDS / per_row).max(1)) {
+        inserted += tx.execute(&insert_sql(chunk, false)).await?;
+    }
+    if inserted < records.len() as u64 {
+        return Ok(false);
+    }
+    write_side_tables(tx, records).await?;
+    Ok(true)
+}
+
+/// Which of `ids` exist as objects of `kind` (active or not).
+pub async fn existing_ids(
+    tx: &mut Tx,
+    kind: Kind,
+    ids: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut sql = Sql::new("SELECT sourced_id FROM ");
+        sql.push(entities::entity(kind).table)
+            .push(" WHERE sourced_id IN (");
+        sql.join(chunk.iter(), ", ", |s, id| {
+            s.bind(id.as_str());
+        });
+        sql.push(")");
+        found.extend(tx.fetch_texts(&sql).await?);
+    }
+    Ok(found)
 }
 
 /// Marks an active object as deleted (`tobedeleted`, new `dateLastModified`). Returns
