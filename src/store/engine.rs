@@ -1,12 +1,13 @@
 //! The generic behaviours behind all 81 operations: list, get, list-related (a list scoped by
 //! parents), put, post-batch and delete. They know entities only through the catalogue.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
 use crate::error::ApiError;
-use crate::model::catalogue::{Entity, Kind};
+use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::datetime::now_ms;
 use crate::model::entities;
 use crate::model::input::{FieldError, Record, parse_record};
@@ -249,6 +250,48 @@ impl Engine {
         Err(ApiError::unprocessable(msgs.join("; ")))
     }
 
+    /// Checks the [`AGREEMENTS`] of records whose references all exist.
+    async fn check_agreements(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
+        let mut msgs = Vec::new();
+        for (kind, field, via, column) in AGREEMENTS {
+            // (prefix, value of `field`, target of `via`) of the records that give both.
+            let uses: Vec<(&str, &str, &str)> = records
+                .iter()
+                .filter(|(_, r)| r.entity.kind == *kind)
+                .filter_map(|(p, r)| Some((p.as_str(), r.text(field)?, r.text(via)?)))
+                .collect();
+            let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
+                continue;
+            };
+            if uses.is_empty() {
+                continue;
+            }
+            let targets: BTreeSet<&str> = uses.iter().map(|(_, _, t)| *t).collect();
+            let actual = write::column_values(&self.store, target, column, targets).await?;
+            for (prefix, value, target_id) in uses {
+                if let Some(Some(a)) = actual.get(target_id)
+                    && a != value
+                {
+                    msgs.push(format!(
+                        "{prefix}.{field} is '{value}' but {via} '{target_id}' has {field} '{a}'"
+                    ));
+                }
+            }
+        }
+        if msgs.is_empty() {
+            Ok(())
+        } else {
+            msgs.truncate(20);
+            Err(ApiError::unprocessable(msgs.join("; ")))
+        }
+    }
+
+    /// The checks that need the database: references exist and agree.
+    async fn check_records(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
+        self.check_refs(records).await?;
+        self.check_agreements(records).await
+    }
+
     /// Creates or replaces the object `id` of `entity` from `{"<singular>": {...}}`.
     pub async fn put(
         &self,
@@ -264,7 +307,7 @@ impl Engine {
                 describe_errors(entity.singular, &errs)
             ))
         })?;
-        self.check_refs(&[(entity.singular.to_string(), &record)])
+        self.check_records(&[(entity.singular.to_string(), &record)])
             .await?;
         let mut tx = self.store.begin().await?;
         write::upsert(&mut tx, &[&record]).await?;
@@ -340,7 +383,7 @@ impl Engine {
             )));
         }
         let refs: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
-        self.check_refs(&refs).await?;
+        self.check_records(&refs).await?;
 
         // Allocate, keep supplied ids that are free and unique within the batch, and insert
         // without replacing anything. Between our look at the taken ids and our insert,
@@ -406,6 +449,21 @@ impl Engine {
         Ok(())
     }
 }
+
+/// References that must agree with another reference of the same object:
+/// `(kind, field, via, column)` — when an object of `kind` gives both `field` and `via`, its
+/// `field` must be the `column` of the object `via` names. This is what makes a POST under a
+/// school or a class mean what it says: the path's parent is forced onto `field`, and the
+/// agreement then requires the line item's class to be of that school, or the result's line
+/// item to be of that class.
+pub const AGREEMENTS: &[(Kind, &str, &str, &str)] = &[
+    // A line item's school is the school of its class.
+    (Kind::LineItem, "school", "class", "school_id"),
+    // A result's class is the class of its line item.
+    (Kind::Result, "class", "lineItem", "class_id"),
+    // A score scale's course is the course of its class.
+    (Kind::ScoreScale, "course", "class", "course_id"),
+];
 
 /// Deletes that carry over: `(deleted kind, dependent kind, dependent's reference column)`.
 /// A line item's results are meaningless without it, and so are an assessment line item's.

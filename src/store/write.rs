@@ -1,7 +1,7 @@
 //! Writes: upserts of validated records (with their side tables), tombstones, and the
 //! existence checks of the references a record makes.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -219,6 +219,38 @@ pub async fn tombstone_where(
         .bind(id)
         .push(" AND status = 'active'");
     tx.execute(&sql).await
+}
+
+/// The `column` of each of the objects `ids` of `kind` that exist (`None` when it is null).
+pub async fn column_values(
+    store: &Store,
+    kind: Kind,
+    column: &str,
+    ids: impl IntoIterator<Item = &str>,
+) -> anyhow::Result<HashMap<String, Option<String>>> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut sql = Sql::new("SELECT sourced_id, ");
+        sql.push(column)
+            .push(" FROM ")
+            .push(entities::entity(kind).table)
+            .push(" WHERE sourced_id IN (");
+        sql.join(chunk.iter(), ", ", |s, id| {
+            s.bind(*id);
+        });
+        sql.push(")");
+        let rows = store
+            .fetch_map(&sql, |row| {
+                Ok((
+                    row.text(0)?.unwrap_or_default().to_string(),
+                    row.text(1)?.map(str::to_string),
+                ))
+            })
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The references among `uses` whose target is not an active object.
