@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::error::ApiError;
+use axum::http::StatusCode;
+
+use crate::error::{ApiError, CodeMinor};
 use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::datetime::now_ms;
 use crate::model::entities;
@@ -430,7 +432,8 @@ impl Engine {
     }
 
     /// Tombstones one object (and what depends on it; see [`CASCADES`]). 404 when it does not
-    /// exist or is already deleted.
+    /// exist or is already deleted; 409 `deletefailure` while other active objects refer to
+    /// it (other than those deleted with it), since they would be left pointing at nothing.
     pub async fn delete(&self, entity: &'static Entity, id: &str) -> Result<(), ApiError> {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
@@ -439,6 +442,39 @@ impl Engine {
                 "Unknown {} '{id}'",
                 entity.singular
             )));
+        }
+        // Checked after the tombstone, so that an object referring to itself does not count.
+        let mut users = Vec::new();
+        for other in entities::ALL {
+            for field in other.stored_fields() {
+                let Ty::Ref(target) = field.ty else { continue };
+                let cascades = CASCADES.iter().any(|(p, c, col)| {
+                    *p == entity.kind && *c == other.kind && *col == field.column
+                });
+                if target != entity.kind || cascades {
+                    continue;
+                }
+                let ids = write::referring_ids(&mut tx, other.kind, field.column, id, 6).await?;
+                let more = ids.len() > 5;
+                for rid in ids.iter().take(5) {
+                    users.push(format!("{} '{rid}'", other.singular));
+                }
+                if more {
+                    users.push(format!("more {}", other.plural));
+                }
+            }
+        }
+        if !users.is_empty() {
+            // Dropping the transaction rolls the tombstone back.
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                CodeMinor::DeleteFailure,
+                format!(
+                    "{} '{id}' is still used by {}; delete those or change their references first",
+                    entity.singular,
+                    users.join(", ")
+                ),
+            ));
         }
         for (parent, child, column) in CASCADES {
             if *parent == entity.kind {

@@ -221,6 +221,27 @@ pub async fn tombstone_where(
     tx.execute(&sql).await
 }
 
+/// The active objects of `kind` whose reference `column` names `id`: at most `limit`
+/// sourcedIds, in order.
+pub async fn referring_ids(
+    tx: &mut Tx,
+    kind: Kind,
+    column: &str,
+    id: &str,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let entity = entities::entity(kind);
+    let mut sql = Sql::new("SELECT sourced_id FROM ");
+    sql.push(entity.table)
+        .push(" WHERE ")
+        .push(column)
+        .push(" = ")
+        .bind(id)
+        .push(" AND status = 'active' ORDER BY sourced_id LIMIT ")
+        .bind(limit);
+    tx.fetch_texts(&sql).await
+}
+
 /// The `column` of each of the objects `ids` of `kind` that exist (`None` when it is null).
 pub async fn column_values(
     store: &Store,
