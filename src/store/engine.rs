@@ -288,6 +288,40 @@ impl Engine {
         }
     }
 
+    /// Refuses a reference to a parent of the same kind (`parentAssessmentLineItem`) that
+    /// would make the hierarchy loop: the object itself or one of its descendants.
+    async fn check_no_loop(&self, prefix: &str, record: &Record) -> Result<(), ApiError> {
+        let entity = record.entity;
+        for field in entity.stored_fields() {
+            if !matches!(field.ty, Ty::Ref(kind) if kind == entity.kind) {
+                continue;
+            }
+            let Some(parent) = record.text(field.name) else {
+                continue;
+            };
+            let mut seen = BTreeSet::new();
+            let mut cursor = Some(parent.to_string());
+            while let Some(current) = cursor {
+                if current == record.sourced_id {
+                    return Err(ApiError::unprocessable(format!(
+                        "{prefix}.{} '{parent}' would make the hierarchy loop: it is this {} \
+                         or one of its descendants",
+                        field.name, entity.singular
+                    )));
+                }
+                if !seen.insert(current.clone()) {
+                    // A loop written before this rule existed; not ours to report.
+                    break;
+                }
+                cursor = write::column_values(&self.store, entity.kind, field.column, [&*current])
+                    .await?
+                    .remove(&current)
+                    .flatten();
+            }
+        }
+        Ok(())
+    }
+
     /// The checks that need the database: references exist and agree.
     async fn check_records(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
         self.check_refs(records).await?;
@@ -311,6 +345,9 @@ impl Engine {
         })?;
         self.check_records(&[(entity.singular.to_string(), &record)])
             .await?;
+        // Only a replacement can close a loop: a new object has no descendants yet, and so
+        // neither have the objects of a POST batch.
+        self.check_no_loop(entity.singular, &record).await?;
         let mut tx = self.store.begin().await?;
         write::upsert(&mut tx, &[&record]).await?;
         tx.commit().await?;
