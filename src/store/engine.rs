@@ -211,6 +211,20 @@ fn describe_errors(prefix: &str, errors: &[FieldError]) -> String {
     s
 }
 
+/// The complaint about a record written as deleted. Deletion goes through DELETE, which
+/// also deletes what depends on the object and refuses while it is in use; a PUT or POST of
+/// `tobedeleted` (or its 1.0 spelling `inactive`) would bypass both.
+fn tombstone_written(prefix: &str, record: &Record) -> Option<String> {
+    let status = record.status();
+    (status != "active").then(|| {
+        format!(
+            "{prefix}.status '{status}' cannot be written: delete objects with DELETE \
+             {}/{{sourcedId}}",
+            record.entity.collection
+        )
+    })
+}
+
 /// Takes the one object out of a `{"<key>": {...}}` envelope.
 fn unwrap_envelope<'v>(
     body: &'v serde_json::Value,
@@ -343,6 +357,12 @@ impl Engine {
                 describe_errors(entity.singular, &errs)
             ))
         })?;
+        if let Some(e) = tombstone_written(entity.singular, &record) {
+            return Err(ApiError::unprocessable(format!(
+                "Invalid {}: {e}",
+                entity.singular
+            )));
+        }
         self.check_records(&[(entity.singular.to_string(), &record)])
             .await?;
         // Only a replacement can close a loop: a new object has no descendants yet, and so
@@ -410,7 +430,10 @@ impl Engine {
                 }
             }
             match parse_record(entity, &item, None, now) {
-                Ok(r) => records.push((prefix, r)),
+                Ok(r) => match tombstone_written(&prefix, &r) {
+                    Some(e) => errors.push(e),
+                    None => records.push((prefix, r)),
+                },
                 Err(errs) => errors.push(describe_errors(&prefix, &errs)),
             }
         }
