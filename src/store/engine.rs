@@ -1,7 +1,7 @@
 //! The generic behaviours behind all 81 operations: list, get, list-related (a list scoped by
 //! parents), put, post-batch and delete. They know entities only through the catalogue.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -17,7 +17,7 @@ use crate::model::render::Renderer;
 use crate::query::{DEFAULT_LIMIT, ListParams};
 
 use super::plan::{self, ListPlan, Parent, View};
-use super::{Store, write};
+use super::{Store, Tx, write};
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -239,109 +239,110 @@ fn unwrap_envelope<'v>(
     }
 }
 
-impl Engine {
-    async fn check_refs(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
-        let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
-        let missing = write::missing_refs(&self.store, uses).await?;
-        if missing.is_empty() {
-            return Ok(());
+/// Checks that every reference of `records` names an active object. Runs in the write's
+/// transaction and keeps the referenced rows from being deleted until it ends, so that a
+/// concurrent DELETE cannot leave the new objects referring to a tombstone.
+async fn check_refs(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
+    let missing = write::missing_refs(tx, uses).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut msgs = Vec::new();
+    for m in missing.iter().take(20) {
+        let (prefix, _) = records
+            .iter()
+            .find(|(_, r)| r.refs.iter().any(|u| std::ptr::eq(u, *m)))
+            .expect("missing reference comes from a record");
+        let path = if prefix.is_empty() {
+            m.path.clone()
+        } else {
+            format!("{prefix}.{}", m.path)
+        };
+        msgs.push(format!(
+            "{path} refers to an unknown {} '{}'",
+            entities::entity(m.kind).singular,
+            m.id
+        ));
+    }
+    Err(ApiError::unprocessable(msgs.join("; ")))
+}
+
+/// Checks the [`AGREEMENTS`] of records whose references all exist.
+async fn check_agreements(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    let mut msgs = Vec::new();
+    for (kind, field, via, column) in AGREEMENTS {
+        let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
+            continue;
+        };
+        // (prefix, value of `field`, target of `via`) of the records that give both.
+        let uses: Vec<(&str, &str, &str)> = records
+            .iter()
+            .filter(|(_, r)| r.entity.kind == *kind)
+            .filter_map(|(p, r)| Some((p.as_str(), r.text(field)?, r.text(via)?)))
+            .collect();
+        let mut actual = BTreeMap::new();
+        for target_id in uses.iter().map(|(_, _, t)| *t).collect::<BTreeSet<_>>() {
+            let value = write::column_value(tx, target, column, target_id).await?;
+            actual.insert(target_id, value);
         }
-        let mut msgs = Vec::new();
-        for m in missing.iter().take(20) {
-            let (prefix, _) = records
-                .iter()
-                .find(|(_, r)| r.refs.iter().any(|u| std::ptr::eq(u, *m)))
-                .expect("missing reference comes from a record");
-            let path = if prefix.is_empty() {
-                m.path.clone()
-            } else {
-                format!("{prefix}.{}", m.path)
-            };
-            msgs.push(format!(
-                "{path} refers to an unknown {} '{}'",
-                entities::entity(m.kind).singular,
-                m.id
-            ));
+        for (prefix, value, target_id) in uses {
+            if let Some(Some(a)) = actual.get(target_id)
+                && a != value
+            {
+                msgs.push(format!(
+                    "{prefix}.{field} is '{value}' but {via} '{target_id}' has {field} '{a}'"
+                ));
+            }
         }
+    }
+    if msgs.is_empty() {
+        Ok(())
+    } else {
+        msgs.truncate(20);
         Err(ApiError::unprocessable(msgs.join("; ")))
     }
+}
 
-    /// Checks the [`AGREEMENTS`] of records whose references all exist.
-    async fn check_agreements(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
-        let mut msgs = Vec::new();
-        for (kind, field, via, column) in AGREEMENTS {
-            // (prefix, value of `field`, target of `via`) of the records that give both.
-            let uses: Vec<(&str, &str, &str)> = records
-                .iter()
-                .filter(|(_, r)| r.entity.kind == *kind)
-                .filter_map(|(p, r)| Some((p.as_str(), r.text(field)?, r.text(via)?)))
-                .collect();
-            let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
-                continue;
-            };
-            if uses.is_empty() {
-                continue;
-            }
-            let targets: BTreeSet<&str> = uses.iter().map(|(_, _, t)| *t).collect();
-            let actual = write::column_values(&self.store, target, column, targets).await?;
-            for (prefix, value, target_id) in uses {
-                if let Some(Some(a)) = actual.get(target_id)
-                    && a != value
-                {
-                    msgs.push(format!(
-                        "{prefix}.{field} is '{value}' but {via} '{target_id}' has {field} '{a}'"
-                    ));
-                }
-            }
+/// Refuses a reference to a parent of the same kind (`parentAssessmentLineItem`) that would
+/// make the hierarchy loop: the object itself or one of its descendants.
+async fn check_no_loop(tx: &mut Tx, prefix: &str, record: &Record) -> Result<(), ApiError> {
+    let entity = record.entity;
+    for field in entity.stored_fields() {
+        if !matches!(field.ty, Ty::Ref(kind) if kind == entity.kind) {
+            continue;
         }
-        if msgs.is_empty() {
-            Ok(())
-        } else {
-            msgs.truncate(20);
-            Err(ApiError::unprocessable(msgs.join("; ")))
+        let Some(parent) = record.text(field.name) else {
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        let mut cursor = Some(parent.to_string());
+        while let Some(current) = cursor {
+            if current == record.sourced_id {
+                return Err(ApiError::unprocessable(format!(
+                    "{prefix}.{} '{parent}' would make the hierarchy loop: it is this {} \
+                     or one of its descendants",
+                    field.name, entity.singular
+                )));
+            }
+            if !seen.insert(current.clone()) {
+                // A loop written before this rule existed; not ours to report.
+                break;
+            }
+            cursor = write::column_value(tx, entity.kind, field.column, &current).await?;
         }
     }
+    Ok(())
+}
 
-    /// Refuses a reference to a parent of the same kind (`parentAssessmentLineItem`) that
-    /// would make the hierarchy loop: the object itself or one of its descendants.
-    async fn check_no_loop(&self, prefix: &str, record: &Record) -> Result<(), ApiError> {
-        let entity = record.entity;
-        for field in entity.stored_fields() {
-            if !matches!(field.ty, Ty::Ref(kind) if kind == entity.kind) {
-                continue;
-            }
-            let Some(parent) = record.text(field.name) else {
-                continue;
-            };
-            let mut seen = BTreeSet::new();
-            let mut cursor = Some(parent.to_string());
-            while let Some(current) = cursor {
-                if current == record.sourced_id {
-                    return Err(ApiError::unprocessable(format!(
-                        "{prefix}.{} '{parent}' would make the hierarchy loop: it is this {} \
-                         or one of its descendants",
-                        field.name, entity.singular
-                    )));
-                }
-                if !seen.insert(current.clone()) {
-                    // A loop written before this rule existed; not ours to report.
-                    break;
-                }
-                cursor = write::column_values(&self.store, entity.kind, field.column, [&*current])
-                    .await?
-                    .remove(&current)
-                    .flatten();
-            }
-        }
-        Ok(())
-    }
+/// The checks that need the database: references exist and agree. All reads go through the
+/// write's transaction (a second connection could wait on the first: SQLite has one writer).
+async fn check_records(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    check_refs(tx, records).await?;
+    check_agreements(tx, records).await
+}
 
-    /// The checks that need the database: references exist and agree.
-    async fn check_records(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
-        self.check_refs(records).await?;
-        self.check_agreements(records).await
-    }
-
+impl Engine {
     /// Creates or replaces the object `id` of `entity` from `{"<singular>": {...}}`.
     pub async fn put(
         &self,
@@ -363,12 +364,11 @@ impl Engine {
                 entity.singular
             )));
         }
-        self.check_records(&[(entity.singular.to_string(), &record)])
-            .await?;
+        let mut tx = self.store.begin().await?;
+        check_records(&mut tx, &[(entity.singular.to_string(), &record)]).await?;
         // Only a replacement can close a loop: a new object has no descendants yet, and so
         // neither have the objects of a POST batch.
-        self.check_no_loop(entity.singular, &record).await?;
-        let mut tx = self.store.begin().await?;
+        check_no_loop(&mut tx, entity.singular, &record).await?;
         write::upsert(&mut tx, &[&record]).await?;
         tx.commit().await?;
         Ok(())
@@ -444,8 +444,7 @@ impl Engine {
                 errors.join("; ")
             )));
         }
-        let refs: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
-        self.check_records(&refs).await?;
+        let checked: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
 
         // Allocate, keep supplied ids that are free and unique within the batch, and insert
         // without replacing anything. Between our look at the taken ids and our insert,
@@ -455,6 +454,7 @@ impl Engine {
         let pairs = loop {
             attempts += 1;
             let mut tx = self.store.begin().await?;
+            check_records(&mut tx, &checked).await?;
             let mut taken = write::existing_ids(&mut tx, entity.kind, &supplied).await?;
             let mut pairs = Vec::with_capacity(records.len());
             let mut batch = Vec::with_capacity(records.len());

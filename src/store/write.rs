@@ -1,7 +1,7 @@
 //! Writes: upserts of validated records (with their side tables), tombstones, and the
 //! existence checks of the references a record makes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -9,8 +9,8 @@ use crate::model::catalogue::{Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
+use super::Tx;
 use super::sql::{Arg, Sql};
-use super::{Store, Tx};
 
 /// Most values bound in one multi-row statement chunk (SQLite allows 32766).
 const MAX_BINDS: usize = 30_000;
@@ -242,48 +242,39 @@ pub async fn referring_ids(
     tx.fetch_texts(&sql).await
 }
 
-/// The `column` of each of the objects `ids` of `kind` that exist (`None` when it is null).
-pub async fn column_values(
-    store: &Store,
+/// The `column` of the object `id` of `kind`, if the object exists and the column is set.
+pub async fn column_value(
+    tx: &mut Tx,
     kind: Kind,
     column: &str,
-    ids: impl IntoIterator<Item = &str>,
-) -> anyhow::Result<HashMap<String, Option<String>>> {
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(MAX_BINDS) {
-        let mut sql = Sql::new("SELECT sourced_id, ");
-        sql.push(column)
-            .push(" FROM ")
-            .push(entities::entity(kind).table)
-            .push(" WHERE sourced_id IN (");
-        sql.join(chunk.iter(), ", ", |s, id| {
-            s.bind(*id);
-        });
-        sql.push(")");
-        let rows = store
-            .fetch_map(&sql, |row| {
-                Ok((
-                    row.text(0)?.unwrap_or_default().to_string(),
-                    row.text(1)?.map(str::to_string),
-                ))
-            })
-            .await?;
-        out.extend(rows);
-    }
-    Ok(out)
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(column)
+        .push(" FROM ")
+        .push(entities::entity(kind).table)
+        .push(" WHERE sourced_id = ")
+        .bind(id)
+        .push(" AND ")
+        .push(column)
+        .push(" IS NOT NULL");
+    Ok(tx.fetch_texts(&sql).await?.pop())
 }
 
-/// The references among `uses` whose target is not an active object.
+/// The references among `uses` whose target is not an active object. On PostgreSQL the
+/// targets found are locked `FOR SHARE` until the transaction ends: a concurrent DELETE of one
+/// waits, and then sees (and cascades to, or refuses because of) what this transaction wrote.
+/// On SQLite the write transaction already holds the database's only write lock.
 pub async fn missing_refs<'a>(
-    store: &Store,
+    tx: &mut Tx,
     uses: impl IntoIterator<Item = &'a RefUse>,
-) -> anyhow::Result<Vec<&'a RefUse>> {
+) -> Result<Vec<&'a RefUse>, sqlx::Error> {
     let uses: Vec<&RefUse> = uses.into_iter().collect();
     let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
     for u in &uses {
         by_kind.entry(u.kind).or_default().insert(u.id.as_str());
     }
+    let lock = matches!(tx, Tx::Postgres(_));
     let mut found: BTreeSet<(Kind, String)> = BTreeSet::new();
     for (kind, ids) in by_kind {
         let ids: Vec<&str> = ids.into_iter().collect();
@@ -295,10 +286,10 @@ pub async fn missing_refs<'a>(
                 s.bind(*id);
             });
             sql.push(")");
-            for id in store
-                .fetch_map(&sql, |row| Ok(row.text(0)?.unwrap_or_default().to_string()))
-                .await?
-            {
+            if lock {
+                sql.push(" FOR SHARE");
+            }
+            for id in tx.fetch_texts(&sql).await? {
                 found.insert((kind, id));
             }
         }
