@@ -417,6 +417,14 @@ pub fn parse_record(
             ("status", None) => Cell::Text("active".into()),
             ("sourcedId", given) => {
                 let id = match (given, path_id) {
+                    (_, Some(p)) if !valid_id(p) => {
+                        c.err(
+                            "sourcedId",
+                            "in the URL is not a valid sourcedId (1 to 255 characters, no \
+                             control characters)",
+                        );
+                        None
+                    }
                     (Some(v), Some(p)) => match c.scalar(field.name, field, v) {
                         Some(Cell::Text(s)) if s != p => {
                             c.err(
