@@ -7,4 +7,6 @@ pub mod common;
 mod auth;
 mod docs;
 mod errors;
+mod gradebook;
 mod query;
+mod resources;
