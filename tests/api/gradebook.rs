@@ -1295,6 +1295,14 @@ both!(
             app.delete(&path, &token).await.assert_error(404, "unknownobject");
             app.delete(&gb(&format!("{collection}/never-{id}")), &token).await.assert_error(404, "unknownobject");
         }
+        // Gone from the class-scoped lists too, except to delta queries.
+        assert!(ids(&app, &token, &gb("/classes/cls-pine-bio-5/scoreScales"), "scoreScales").await.is_empty());
+        assert!(ids(&app, &token, &gb("/schools/sch-pine/scoreScales"), "scoreScales").await == strings(&["ss-letter-bio"]));
+        assert!(ids(&app, &token, &gb("/classes/cls-pine-bio-5/lineItems"), "lineItems").await.is_empty());
+        let q = format!("{}?{}", gb("/classes/cls-pine-bio-5/scoreScales"), filter("status='tobedeleted'"));
+        assert_eq!(ids(&app, &token, &q, "scoreScales").await, strings(&["ss-del"]));
+        let q = format!("{}?{}", gb("/classes/cls-pine-bio-5/lineItems"), filter(&format!("dateLastModified>='{since}'")));
+        assert_eq!(ids(&app, &token, &q, "lineItems").await, strings(&["li-del"]));
         // A deleted object's id can be written again: the PUT brings it back.
         put_ok(&app, &token, &gb("/categories/cat-del"), json!({"category": category("Back")})).await;
         let back = fetch(&app, &token, &gb("/categories/cat-del"), "category").await;
