@@ -116,7 +116,7 @@ impl Checker {
         let target = entities::entity(kind);
         for key in obj.keys() {
             if !matches!(key.as_str(), "href" | "sourcedId" | "type") {
-                self.err(&join(path, key), "unknown property of a GUIDRef");
+                self.err(&join(path, key), "is not a property of a GUIDRef");
             }
         }
         if let Some(t) = obj.get("type")
@@ -417,6 +417,14 @@ pub fn parse_record(
             ("status", None) => Cell::Text("active".into()),
             ("sourcedId", given) => {
                 let id = match (given, path_id) {
+                    (_, Some(p)) if !valid_id(p) => {
+                        c.err(
+                            "sourcedId",
+                            "in the URL is not a valid sourcedId (1 to 255 characters, no \
+                             control characters)",
+                        );
+                        None
+                    }
                     (Some(v), Some(p)) => match c.scalar(field.name, field, v) {
                         Some(Cell::Text(s)) if s != p => {
                             c.err(

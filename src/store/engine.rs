@@ -1,13 +1,16 @@
 //! The generic behaviours behind all 81 operations: list, get, list-related (a list scoped by
 //! parents), put, post-batch and delete. They know entities only through the catalogue.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::error::ApiError;
-use crate::model::catalogue::{Entity, Kind};
+use axum::http::StatusCode;
+
+use crate::error::{ApiError, CodeMinor};
+use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::datetime::now_ms;
 use crate::model::entities;
 use crate::model::input::{FieldError, Record, parse_record};
@@ -16,7 +19,7 @@ use crate::query::{DEFAULT_LIMIT, ListParams};
 
 use super::bookmarks::Bookmarks;
 use super::plan::{self, ListPlan, PageKey, Parent, View};
-use super::{Sql, Store, write};
+use super::{Store, Tx, write};
 
 /// Engine settings.
 #[derive(Clone, Debug)]
@@ -270,6 +273,20 @@ fn describe_errors(prefix: &str, errors: &[FieldError]) -> String {
     s
 }
 
+/// The complaint about a record written as deleted. Deletion goes through DELETE, which
+/// also deletes what depends on the object and refuses while it is in use; a PUT or POST of
+/// `tobedeleted` (or its 1.0 spelling `inactive`) would bypass both.
+fn tombstone_written(prefix: &str, record: &Record) -> Option<String> {
+    let status = record.status();
+    (status != "active").then(|| {
+        format!(
+            "{prefix}.status '{status}' cannot be written: delete objects with DELETE \
+             {}/{{sourcedId}}",
+            record.entity.collection
+        )
+    })
+}
+
 /// Takes the one object out of a `{"<key>": {...}}` envelope.
 fn unwrap_envelope<'v>(
     body: &'v serde_json::Value,
@@ -284,33 +301,110 @@ fn unwrap_envelope<'v>(
     }
 }
 
-impl Engine {
-    async fn check_refs(&self, records: &[(String, &Record)]) -> Result<(), ApiError> {
-        let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
-        let missing = write::missing_refs(&self.store, uses).await?;
-        if missing.is_empty() {
-            return Ok(());
+/// Checks that every reference of `records` names an active object. Runs in the write's
+/// transaction and keeps the referenced rows from being deleted until it ends, so that a
+/// concurrent DELETE cannot leave the new objects referring to a tombstone.
+async fn check_refs(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
+    let missing = write::missing_refs(tx, uses).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut msgs = Vec::new();
+    for m in missing.iter().take(20) {
+        let (prefix, _) = records
+            .iter()
+            .find(|(_, r)| r.refs.iter().any(|u| std::ptr::eq(u, *m)))
+            .expect("missing reference comes from a record");
+        let path = if prefix.is_empty() {
+            m.path.clone()
+        } else {
+            format!("{prefix}.{}", m.path)
+        };
+        msgs.push(format!(
+            "{path} refers to an unknown {} '{}'",
+            entities::entity(m.kind).singular,
+            m.id
+        ));
+    }
+    Err(ApiError::unprocessable(msgs.join("; ")))
+}
+
+/// Checks the [`AGREEMENTS`] of records whose references all exist.
+async fn check_agreements(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    let mut msgs = Vec::new();
+    for (kind, field, via, column) in AGREEMENTS {
+        let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
+            continue;
+        };
+        // (prefix, value of `field`, target of `via`) of the records that give both.
+        let uses: Vec<(&str, &str, &str)> = records
+            .iter()
+            .filter(|(_, r)| r.entity.kind == *kind)
+            .filter_map(|(p, r)| Some((p.as_str(), r.text(field)?, r.text(via)?)))
+            .collect();
+        let mut actual = BTreeMap::new();
+        for target_id in uses.iter().map(|(_, _, t)| *t).collect::<BTreeSet<_>>() {
+            let value = write::column_value(tx, target, column, target_id).await?;
+            actual.insert(target_id, value);
         }
-        let mut msgs = Vec::new();
-        for m in missing.iter().take(20) {
-            let (prefix, _) = records
-                .iter()
-                .find(|(_, r)| r.refs.iter().any(|u| std::ptr::eq(u, *m)))
-                .expect("missing reference comes from a record");
-            let path = if prefix.is_empty() {
-                m.path.clone()
-            } else {
-                format!("{prefix}.{}", m.path)
-            };
-            msgs.push(format!(
-                "{path} refers to an unknown {} '{}'",
-                entities::entity(m.kind).singular,
-                m.id
-            ));
+        for (prefix, value, target_id) in uses {
+            if let Some(Some(a)) = actual.get(target_id)
+                && a != value
+            {
+                msgs.push(format!(
+                    "{prefix}.{field} is '{value}' but {via} '{target_id}' has {field} '{a}'"
+                ));
+            }
         }
+    }
+    if msgs.is_empty() {
+        Ok(())
+    } else {
+        msgs.truncate(20);
         Err(ApiError::unprocessable(msgs.join("; ")))
     }
+}
 
+/// Refuses a reference to a parent of the same kind (`parentAssessmentLineItem`) that would
+/// make the hierarchy loop: the object itself or one of its descendants.
+async fn check_no_loop(tx: &mut Tx, prefix: &str, record: &Record) -> Result<(), ApiError> {
+    let entity = record.entity;
+    for field in entity.stored_fields() {
+        if !matches!(field.ty, Ty::Ref(kind) if kind == entity.kind) {
+            continue;
+        }
+        let Some(parent) = record.text(field.name) else {
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        let mut cursor = Some(parent.to_string());
+        while let Some(current) = cursor {
+            if current == record.sourced_id {
+                return Err(ApiError::unprocessable(format!(
+                    "{prefix}.{} '{parent}' would make the hierarchy loop: it is this {} \
+                     or one of its descendants",
+                    field.name, entity.singular
+                )));
+            }
+            if !seen.insert(current.clone()) {
+                // A loop written before this rule existed; not ours to report.
+                break;
+            }
+            cursor = write::column_value(tx, entity.kind, field.column, &current).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The checks that need the database: references exist and agree. All reads go through the
+/// write's transaction (a second connection could wait on the first: SQLite has one writer).
+async fn check_records(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    check_refs(tx, records).await?;
+    check_agreements(tx, records).await
+}
+
+impl Engine {
     /// Creates or replaces the object `id` of `entity` from `{"<singular>": {...}}`.
     pub async fn put(
         &self,
@@ -326,9 +420,17 @@ impl Engine {
                 describe_errors(entity.singular, &errs)
             ))
         })?;
-        self.check_refs(&[(entity.singular.to_string(), &record)])
-            .await?;
+        if let Some(e) = tombstone_written(entity.singular, &record) {
+            return Err(ApiError::unprocessable(format!(
+                "Invalid {}: {e}",
+                entity.singular
+            )));
+        }
         let mut tx = self.store.begin().await?;
+        check_records(&mut tx, &[(entity.singular.to_string(), &record)]).await?;
+        // Only a replacement can close a loop: a new object has no descendants yet, and so
+        // neither have the objects of a POST batch.
+        check_no_loop(&mut tx, entity.singular, &record).await?;
         write::upsert(&mut tx, &[&record]).await?;
         tx.commit().await?;
         Ok(())
@@ -372,24 +474,28 @@ impl Engine {
                 }
             }
             // Each item must belong to the path's parents: absent references are filled in,
-            // different ones refused.
+            // different ones refused, malformed ones left for validation to report.
             for (field, id) in forced.iter().zip(ids) {
-                let given = obj
-                    .get(*field)
-                    .and_then(|r| r.get("sourcedId"))
-                    .and_then(|s| s.as_str());
-                match given {
-                    None => {
+                match obj.get(*field) {
+                    None | Some(serde_json::Value::Null) => {
                         obj.insert(field.to_string(), serde_json::json!({ "sourcedId": id }));
                     }
-                    Some(g) if g == *id => {}
-                    Some(g) => errors.push(format!(
-                        "{prefix}.{field} is '{g}' but the path names '{id}'"
-                    )),
+                    Some(given) => {
+                        if let Some(g) = given.get("sourcedId").and_then(|s| s.as_str())
+                            && g != *id
+                        {
+                            errors.push(format!(
+                                "{prefix}.{field} is '{g}' but the path names '{id}'"
+                            ));
+                        }
+                    }
                 }
             }
             match parse_record(entity, &item, None, now) {
-                Ok(r) => records.push((prefix, r)),
+                Ok(r) => match tombstone_written(&prefix, &r) {
+                    Some(e) => errors.push(e),
+                    None => records.push((prefix, r)),
+                },
                 Err(errs) => errors.push(describe_errors(&prefix, &errs)),
             }
         }
@@ -400,50 +506,56 @@ impl Engine {
                 errors.join("; ")
             )));
         }
-        let refs: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
-        self.check_refs(&refs).await?;
+        let checked: Vec<(String, &Record)> = records.iter().map(|(p, r)| (p.clone(), r)).collect();
 
-        let mut tx = self.store.begin().await?;
-        // Allocate: keep supplied ids that are free and unique within the batch.
-        let mut taken: std::collections::HashSet<String> = {
-            let mut sql = Sql::new("SELECT sourced_id FROM ");
-            sql.push(entity.table).push(" WHERE sourced_id IN (");
-            sql.join(supplied.iter(), ", ", |s, id| {
-                s.bind(id.as_str());
-            });
-            sql.push(")");
-            if supplied.is_empty() {
-                Default::default()
-            } else {
-                tx.fetch_texts(&sql).await?.into_iter().collect()
+        // Allocate, keep supplied ids that are free and unique within the batch, and insert
+        // without replacing anything. Between our look at the taken ids and our insert,
+        // another transaction may create one of the ids we kept (PostgreSQL runs writers side
+        // by side): the insert then reports it, and we start over with fresh eyes.
+        let mut attempts = 0;
+        let pairs = loop {
+            attempts += 1;
+            let mut tx = self.store.begin().await?;
+            check_records(&mut tx, &checked).await?;
+            let mut taken = write::existing_ids(&mut tx, entity.kind, &supplied).await?;
+            let mut pairs = Vec::with_capacity(records.len());
+            let mut batch = Vec::with_capacity(records.len());
+            for (sup, (_, record)) in supplied.iter().zip(&records) {
+                let allocated = if taken.insert(sup.clone()) {
+                    sup.clone()
+                } else {
+                    let id = new_uuid();
+                    taken.insert(id.clone());
+                    id
+                };
+                let mut record = record.clone();
+                record.sourced_id = allocated.clone();
+                record.cells[0] = crate::model::input::Cell::Text(allocated.clone());
+                pairs.push(serde_json::json!({
+                    "suppliedSourcedId": sup,
+                    "allocatedSourcedId": allocated
+                }));
+                batch.push(record);
+            }
+            let refs: Vec<&Record> = batch.iter().collect();
+            if write::insert_new(&mut tx, &refs).await? {
+                tx.commit().await?;
+                break pairs;
+            }
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            if attempts == 5 {
+                return Err(ApiError::busy(
+                    "Concurrent requests keep taking the supplied sourcedIds; retry the request",
+                ));
             }
         };
-        let mut pairs = Vec::with_capacity(records.len());
-        let mut final_records = Vec::with_capacity(records.len());
-        for (sup, (_, mut record)) in supplied.iter().zip(records) {
-            let allocated = if taken.insert(sup.clone()) {
-                sup.clone()
-            } else {
-                let id = new_uuid();
-                taken.insert(id.clone());
-                id
-            };
-            record.sourced_id = allocated.clone();
-            record.cells[0] = crate::model::input::Cell::Text(allocated.clone());
-            pairs.push(serde_json::json!({
-                "suppliedSourcedId": sup,
-                "allocatedSourcedId": allocated
-            }));
-            final_records.push(record);
-        }
-        let refs: Vec<&Record> = final_records.iter().collect();
-        write::upsert(&mut tx, &refs).await?;
-        tx.commit().await?;
         Ok(serde_json::to_vec(&serde_json::json!({ "sourcedIdPairs": pairs })).unwrap_or_default())
     }
 
     /// Tombstones one object (and what depends on it; see [`CASCADES`]). 404 when it does not
-    /// exist or is already deleted.
+    /// exist or is already deleted; 409 `deletefailure` while other active objects refer to
+    /// it (other than those deleted with it), since they would be left pointing at nothing.
     pub async fn delete(&self, entity: &'static Entity, id: &str) -> Result<(), ApiError> {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
@@ -452,6 +564,39 @@ impl Engine {
                 "Unknown {} '{id}'",
                 entity.singular
             )));
+        }
+        // Checked after the tombstone, so that an object referring to itself does not count.
+        let mut users = Vec::new();
+        for other in entities::ALL {
+            for field in other.stored_fields() {
+                let Ty::Ref(target) = field.ty else { continue };
+                let cascades = CASCADES.iter().any(|(p, c, col)| {
+                    *p == entity.kind && *c == other.kind && *col == field.column
+                });
+                if target != entity.kind || cascades {
+                    continue;
+                }
+                let ids = write::referring_ids(&mut tx, other.kind, field.column, id, 6).await?;
+                let more = ids.len() > 5;
+                for rid in ids.iter().take(5) {
+                    users.push(format!("{} '{rid}'", other.singular));
+                }
+                if more {
+                    users.push(format!("more {}", other.plural));
+                }
+            }
+        }
+        if !users.is_empty() {
+            // Dropping the transaction rolls the tombstone back.
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                CodeMinor::DeleteFailure,
+                format!(
+                    "{} '{id}' is still used by {}; delete those or change their references first",
+                    entity.singular,
+                    users.join(", ")
+                ),
+            ));
         }
         for (parent, child, column) in CASCADES {
             if *parent == entity.kind {
@@ -462,6 +607,21 @@ impl Engine {
         Ok(())
     }
 }
+
+/// References that must agree with another reference of the same object:
+/// `(kind, field, via, column)` — when an object of `kind` gives both `field` and `via`, its
+/// `field` must be the `column` of the object `via` names. This is what makes a POST under a
+/// school or a class mean what it says: the path's parent is forced onto `field`, and the
+/// agreement then requires the line item's class to be of that school, or the result's line
+/// item to be of that class.
+pub const AGREEMENTS: &[(Kind, &str, &str, &str)] = &[
+    // A line item's school is the school of its class.
+    (Kind::LineItem, "school", "class", "school_id"),
+    // A result's class is the class of its line item.
+    (Kind::Result, "class", "lineItem", "class_id"),
+    // A score scale's course is the course of its class.
+    (Kind::ScoreScale, "course", "class", "course_id"),
+];
 
 /// Deletes that carry over: `(deleted kind, dependent kind, dependent's reference column)`.
 /// A line item's results are meaningless without it, and so are an assessment line item's.

@@ -1,7 +1,7 @@
 //! Writes: upserts of validated records (with their side tables), tombstones, and the
 //! existence checks of the references a record makes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -9,8 +9,8 @@ use crate::model::catalogue::{Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
+use super::Tx;
 use super::sql::{Arg, Sql};
-use super::{Store, Tx};
 
 /// Most values bound in one multi-row statement chunk (SQLite allows 32766).
 const MAX_BINDS: usize = 30_000;
@@ -28,8 +28,9 @@ fn cell_arg(cell: &Cell, ty: &Ty) -> Arg {
     }
 }
 
-/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` for a batch of records of one kind.
-fn upsert_sql(records: &[&Record]) -> Sql {
+/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` (or, unless `replace`, `DO NOTHING`) for a
+/// batch of records of one kind.
+fn insert_sql(records: &[&Record], replace: bool) -> Sql {
     let entity = records[0].entity;
     let fields: Vec<_> = entity.stored_fields().collect();
     let mut sql = Sql::new("INSERT INTO ");
@@ -45,6 +46,10 @@ fn upsert_sql(records: &[&Record]) -> Sql {
         });
         s.push(")");
     });
+    if !replace {
+        sql.push(" ON CONFLICT (sourced_id) DO NOTHING");
+        return sql;
+    }
     sql.push(" ON CONFLICT (sourced_id) DO UPDATE SET ");
     sql.join(
         fields.iter().filter(|f| f.name != "sourcedId"),
@@ -138,9 +143,49 @@ pub async fn upsert(tx: &mut Tx, records: &[&Record]) -> Result<(), sqlx::Error>
     }
     let per_row = records[0].cells.len();
     for chunk in records.chunks((MAX_BINDS / per_row).max(1)) {
-        tx.execute(&upsert_sql(chunk)).await?;
+        tx.execute(&insert_sql(chunk, true)).await?;
     }
     write_side_tables(tx, records).await
+}
+
+/// Creates `records` (all of one kind) and their side tables, provided none of their
+/// sourcedIds exists. Returns `false` when one does (another transaction may have created it
+/// since the caller looked); the caller must then roll back, as part of the batch may have
+/// been written.
+pub async fn insert_new(tx: &mut Tx, records: &[&Record]) -> Result<bool, sqlx::Error> {
+    if records.is_empty() {
+        return Ok(true);
+    }
+    let per_row = records[0].cells.len();
+    let mut inserted = 0;
+    for chunk in records.chunks((MAX_BINDS / per_row).max(1)) {
+        inserted += tx.execute(&insert_sql(chunk, false)).await?;
+    }
+    if inserted < records.len() as u64 {
+        return Ok(false);
+    }
+    write_side_tables(tx, records).await?;
+    Ok(true)
+}
+
+/// Which of `ids` exist as objects of `kind` (active or not).
+pub async fn existing_ids(
+    tx: &mut Tx,
+    kind: Kind,
+    ids: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut sql = Sql::new("SELECT sourced_id FROM ");
+        sql.push(entities::entity(kind).table)
+            .push(" WHERE sourced_id IN (");
+        sql.join(chunk.iter(), ", ", |s, id| {
+            s.bind(id.as_str());
+        });
+        sql.push(")");
+        found.extend(tx.fetch_texts(&sql).await?);
+    }
+    Ok(found)
 }
 
 /// Marks an active object as deleted (`tobedeleted`, new `dateLastModified`). Returns
@@ -176,16 +221,60 @@ pub async fn tombstone_where(
     tx.execute(&sql).await
 }
 
-/// The references among `uses` whose target is not an active object.
+/// The active objects of `kind` whose reference `column` names `id`: at most `limit`
+/// sourcedIds, in order.
+pub async fn referring_ids(
+    tx: &mut Tx,
+    kind: Kind,
+    column: &str,
+    id: &str,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let entity = entities::entity(kind);
+    let mut sql = Sql::new("SELECT sourced_id FROM ");
+    sql.push(entity.table)
+        .push(" WHERE ")
+        .push(column)
+        .push(" = ")
+        .bind(id)
+        .push(" AND status = 'active' ORDER BY sourced_id LIMIT ")
+        .bind(limit);
+    tx.fetch_texts(&sql).await
+}
+
+/// The `column` of the object `id` of `kind`, if the object exists and the column is set.
+pub async fn column_value(
+    tx: &mut Tx,
+    kind: Kind,
+    column: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(column)
+        .push(" FROM ")
+        .push(entities::entity(kind).table)
+        .push(" WHERE sourced_id = ")
+        .bind(id)
+        .push(" AND ")
+        .push(column)
+        .push(" IS NOT NULL");
+    Ok(tx.fetch_texts(&sql).await?.pop())
+}
+
+/// The references among `uses` whose target is not an active object. On PostgreSQL the
+/// targets found are locked `FOR SHARE` until the transaction ends: a concurrent DELETE of one
+/// waits, and then sees (and cascades to, or refuses because of) what this transaction wrote.
+/// On SQLite the write transaction already holds the database's only write lock.
 pub async fn missing_refs<'a>(
-    store: &Store,
+    tx: &mut Tx,
     uses: impl IntoIterator<Item = &'a RefUse>,
-) -> anyhow::Result<Vec<&'a RefUse>> {
+) -> Result<Vec<&'a RefUse>, sqlx::Error> {
     let uses: Vec<&RefUse> = uses.into_iter().collect();
     let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
     for u in &uses {
         by_kind.entry(u.kind).or_default().insert(u.id.as_str());
     }
+    let lock = matches!(tx, Tx::Postgres(_));
     let mut found: BTreeSet<(Kind, String)> = BTreeSet::new();
     for (kind, ids) in by_kind {
         let ids: Vec<&str> = ids.into_iter().collect();
@@ -197,10 +286,10 @@ pub async fn missing_refs<'a>(
                 s.bind(*id);
             });
             sql.push(")");
-            for id in store
-                .fetch_map(&sql, |row| Ok(row.text(0)?.unwrap_or_default().to_string()))
-                .await?
-            {
+            if lock {
+                sql.push(" FOR SHARE");
+            }
+            for id in tx.fetch_texts(&sql).await? {
                 found.insert((kind, id));
             }
         }

@@ -8,4 +8,6 @@ mod auth;
 mod cli;
 mod docs;
 mod errors;
+mod gradebook;
 mod query;
+mod resources;
