@@ -532,12 +532,13 @@ fn operation(op: &'static Operation, schemas: &mut Schemas) -> utoipa::openapi::
         }
     }
     let reads = matches!(op.action, Action::List { .. } | Action::Get { .. });
+    let deletes = matches!(op.action, Action::Delete { .. });
     if reads {
         responses = responses.response(
             "400",
             error_response("Invalid query parameters: invalid_filter_field, invalid_selection_field or invaliddata."),
         );
-    } else {
+    } else if !deletes {
         responses = responses.response("400", error_response("The body is not valid JSON."));
     }
     responses = responses
@@ -552,7 +553,13 @@ fn operation(op: &'static Operation, schemas: &mut Schemas) -> utoipa::openapi::
     if !matches!(op.action, Action::List { .. }) || !op.parents().is_empty() {
         responses = responses.response("404", error_response("Unknown object: unknownobject."));
     }
-    if !reads {
+    if deletes {
+        responses = responses.response(
+            "409",
+            error_response("Other active objects still refer to it: deletefailure, naming them."),
+        );
+    }
+    if !reads && !deletes {
         responses = responses.response("413", error_response("The body is too large."));
         responses = responses.response(
             "422",
