@@ -335,7 +335,11 @@ fn clause_sql(
     Ok(())
 }
 
-/// `EXISTS` over a side table correlated to the owner row.
+/// A comparison against the rows a side table holds for the owner row. A match is written
+/// `t.sourced_id IN (SELECT x.<owner> FROM <side> x WHERE …)`, which both planners drive from
+/// the side table's index (SQLite runs a correlated `EXISTS` once per row of the owner
+/// table: a full scan). `!=` (no element equals the value) stays a correlated `NOT EXISTS`,
+/// which PostgreSQL plans as an anti-join and `NOT IN` would not be.
 fn write_indexed_any(
     sql: &mut Sql,
     dialect: Dialect,
@@ -345,21 +349,21 @@ fn write_indexed_any(
     op: Op,
     value: &str,
 ) {
-    let (negate, op) = if op == Op::Ne {
-        (true, Op::Eq)
+    if op == Op::Ne {
+        sql.push("NOT EXISTS (SELECT 1 FROM ")
+            .push(from)
+            .push(" WHERE x.")
+            .push(owner)
+            .push(" = t.sourced_id AND ");
+        compare(sql, dialect, expr, Op::Eq, Arg::from(value));
     } else {
-        (false, op)
-    };
-    sql.push(if negate {
-        "NOT EXISTS (SELECT 1 FROM "
-    } else {
-        "EXISTS (SELECT 1 FROM "
-    })
-    .push(from)
-    .push(" WHERE x.")
-    .push(owner)
-    .push(" = t.sourced_id AND ");
-    compare(sql, dialect, expr, op, Arg::from(value));
+        sql.push("t.sourced_id IN (SELECT x.")
+            .push(owner)
+            .push(" FROM ")
+            .push(from)
+            .push(" WHERE ");
+        compare(sql, dialect, expr, op, Arg::from(value));
+    }
     sql.push(")");
 }
 
@@ -661,8 +665,13 @@ mod tests {
     fn roles_use_the_side_table_and_aliases_work() {
         let sql = plan_sql("filter=role%3D'student'").unwrap();
         assert!(
+            sql.contains("t.sourced_id IN (SELECT x.user_id FROM user_roles x WHERE x.role = ?)"),
+            "{sql}"
+        );
+        let sql = plan_sql("filter=role!%3D'student'").unwrap();
+        assert!(
             sql.contains(
-                "EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = t.sourced_id AND x.role = ?)"
+                "NOT EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = t.sourced_id AND x.role = ?)"
             ),
             "{sql}"
         );
