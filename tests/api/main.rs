@@ -7,4 +7,5 @@ pub mod common;
 mod auth;
 mod docs;
 mod errors;
+mod plans;
 mod query;
