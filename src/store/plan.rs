@@ -162,6 +162,12 @@ fn compare(sql: &mut Sql, dialect: Dialect, expr: &str, op: Op, value: Arg) {
     }
 }
 
+/// Closes a correlated `EXISTS` subquery. SQLite (3.51) turns a bare `EXISTS` into a join and
+/// then counts `OFFSET` once per matching inner row: a row that matches twice (two equal
+/// elements, two matching children) shifts every later page. With `LIMIT 1` it stays a
+/// subquery; PostgreSQL drops the `LIMIT` and plans the same semi-join.
+pub const EXISTS_END: &str = " LIMIT 1)";
+
 /// A comparison against the elements of a set (`from` yields rows exposing `expr`): any
 /// element matches; for `!=`, no element equals the value.
 fn compare_any(sql: &mut Sql, dialect: Dialect, from: &str, expr: &str, op: Op, value: Arg) {
@@ -178,7 +184,7 @@ fn compare_any(sql: &mut Sql, dialect: Dialect, from: &str, expr: &str, op: Op, 
     .push(from)
     .push(" WHERE ");
     compare(sql, dialect, expr, op, value);
-    sql.push(")");
+    sql.push(if negate { ")" } else { EXISTS_END });
 }
 
 /// Types the clause value for a field type.
@@ -315,7 +321,7 @@ fn clause_sql(
             .push(&from)
             .push(" ");
             compare(sql, dialect, "c.sourced_id", cmp_op, Arg::from(value));
-            sql.push(")");
+            sql.push(if negate { ")" } else { EXISTS_END });
         }
         Ty::Objects(def) => {
             nested_clause(sql, dialect, entity, field, def, written, &rest, op, value)?;
