@@ -62,6 +62,11 @@ static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "tombstone indexes",
         include_str!("../../migrations/postgres/0002_tombstone_indexes.sql"),
     ),
+    (
+        3,
+        "user roles by user",
+        include_str!("../../migrations/postgres/0003_user_roles_by_user.sql"),
+    ),
 ];
 static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -73,6 +78,11 @@ static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "tombstone indexes",
         include_str!("../../migrations/sqlite/0002_tombstone_indexes.sql"),
+    ),
+    (
+        3,
+        "user roles by user",
+        include_str!("../../migrations/sqlite/0003_user_roles_by_user.sql"),
     ),
 ];
 
