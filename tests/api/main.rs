@@ -9,3 +9,4 @@ mod docs;
 mod errors;
 mod plans;
 mod query;
+mod rostering;
