@@ -2,7 +2,8 @@
 //!
 //! A mid-sized district is written straight into the database, statistics are gathered as
 //! autovacuum (PostgreSQL) or `ANALYZE` (SQLite) would, and the SQL the engine generates for
-//! every list operation is explained. The parents named in paths are chosen small, the way a
+//! every list operation is explained; on SQLite also before `ANALYZE`, since the embedded
+//! server never gathers statistics. The parents named in paths are chosen small, the way a
 //! class, a student or a term is small next to a district: for such a lookup an index is the
 //! only sensible plan, so a full read of a large table means that no index can serve the
 //! query (a missing index, or a query shape the planner cannot use). Collections read their
