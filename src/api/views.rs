@@ -35,20 +35,22 @@ pub static GRADING_PERIODS: View = View {
 pub static COURSES: View = all("courses", &e::COURSE);
 pub static CLASSES: View = all("classes", &e::CLASS);
 pub static USERS: View = all("users", &e::USER);
-/// Students are the users holding a `student` role in any org.
+/// Students are the users holding a `student` role in any org (the `LIMIT 1` is explained at
+/// [`crate::store::plan::EXISTS_END`]).
 pub static STUDENTS: View = View {
     name: "students",
     entity: &e::USER,
     predicate: Some(
-        "EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = t.sourced_id AND r.role = 'student')",
+        "EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = t.sourced_id AND r.role = 'student' LIMIT 1)",
     ),
 };
-/// Teachers are the users holding a `teacher` role in any org.
+/// Teachers are the users holding a `teacher` role in any org (the `LIMIT 1` is explained at
+/// [`crate::store::plan::EXISTS_END`]).
 pub static TEACHERS: View = View {
     name: "teachers",
     entity: &e::USER,
     predicate: Some(
-        "EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = t.sourced_id AND r.role = 'teacher')",
+        "EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = t.sourced_id AND r.role = 'teacher' LIMIT 1)",
     ),
 };
 pub static ENROLLMENTS: View = all("enrollments", &e::ENROLLMENT);

@@ -52,30 +52,25 @@ pub struct Store {
 }
 
 /// Migrations compiled into the binary, one folder per backend. Append only.
-static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        2,
-        "entity counts",
-        include_str!("../../migrations/postgres/0002_entity_counts.sql"),
-    ),
-];
-static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/sqlite/0001_init.sql"),
-    ),
-    (
-        2,
-        "entity counts",
-        include_str!("../../migrations/sqlite/0002_entity_counts.sql"),
-    ),
-];
+/// `(version, description, SQL)` of each migration file of a backend folder.
+macro_rules! embed {
+    ($dir:literal: $(($v:literal, $desc:literal, $file:literal)),* $(,)?) => {
+        &[$(($v, $desc, include_str!(concat!("../../migrations/", $dir, "/", $file)))),*]
+    };
+}
+
+static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = embed!("postgres":
+    (1, "init", "0001_init.sql"),
+    (2, "entity counts", "0002_entity_counts.sql"),
+    (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
+    (4, "user roles by user", "0004_user_roles_by_user.sql"),
+);
+static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = embed!("sqlite":
+    (1, "init", "0001_init.sql"),
+    (2, "entity counts", "0002_entity_counts.sql"),
+    (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
+    (4, "user roles by user", "0004_user_roles_by_user.sql"),
+);
 
 #[derive(Debug)]
 struct Embedded(&'static [(i64, &'static str, &'static str)]);

@@ -163,6 +163,12 @@ fn compare(sql: &mut Sql, dialect: Dialect, expr: &str, op: Op, value: Arg) {
     }
 }
 
+/// Closes a correlated `EXISTS` subquery. SQLite (3.51) turns a bare `EXISTS` into a join and
+/// then counts `OFFSET` once per matching inner row: a row that matches twice (two equal
+/// elements, two matching children) shifts every later page. With `LIMIT 1` it stays a
+/// subquery; PostgreSQL drops the `LIMIT` and plans the same semi-join.
+pub const EXISTS_END: &str = " LIMIT 1)";
+
 /// A comparison against the elements of a set (`from` yields rows exposing `expr`): any
 /// element matches; for `!=`, no element equals the value.
 fn compare_any(sql: &mut Sql, dialect: Dialect, from: &str, expr: &str, op: Op, value: Arg) {
@@ -179,7 +185,7 @@ fn compare_any(sql: &mut Sql, dialect: Dialect, from: &str, expr: &str, op: Op, 
     .push(from)
     .push(" WHERE ");
     compare(sql, dialect, expr, op, value);
-    sql.push(")");
+    sql.push(if negate { ")" } else { EXISTS_END });
 }
 
 /// Types the clause value for a field type.
@@ -316,7 +322,7 @@ fn clause_sql(
             .push(&from)
             .push(" ");
             compare(sql, dialect, "c.sourced_id", cmp_op, Arg::from(value));
-            sql.push(")");
+            sql.push(if negate { ")" } else { EXISTS_END });
         }
         Ty::Objects(def) => {
             nested_clause(sql, dialect, entity, field, def, written, &rest, op, value)?;
@@ -336,7 +342,11 @@ fn clause_sql(
     Ok(())
 }
 
-/// `EXISTS` over a side table correlated to the owner row.
+/// A comparison against the rows a side table holds for the owner row. A match is written
+/// `t.sourced_id IN (SELECT x.<owner> FROM <side> x WHERE …)`, which both planners drive from
+/// the side table's index (SQLite runs a correlated `EXISTS` once per row of the owner
+/// table: a full scan). `!=` (no element equals the value) stays a correlated `NOT EXISTS`,
+/// which PostgreSQL plans as an anti-join and `NOT IN` would not be.
 fn write_indexed_any(
     sql: &mut Sql,
     dialect: Dialect,
@@ -346,21 +356,21 @@ fn write_indexed_any(
     op: Op,
     value: &str,
 ) {
-    let (negate, op) = if op == Op::Ne {
-        (true, Op::Eq)
+    if op == Op::Ne {
+        sql.push("NOT EXISTS (SELECT 1 FROM ")
+            .push(from)
+            .push(" WHERE x.")
+            .push(owner)
+            .push(" = t.sourced_id AND ");
+        compare(sql, dialect, expr, Op::Eq, Arg::from(value));
     } else {
-        (false, op)
-    };
-    sql.push(if negate {
-        "NOT EXISTS (SELECT 1 FROM "
-    } else {
-        "EXISTS (SELECT 1 FROM "
-    })
-    .push(from)
-    .push(" WHERE x.")
-    .push(owner)
-    .push(" = t.sourced_id AND ");
-    compare(sql, dialect, expr, op, Arg::from(value));
+        sql.push("t.sourced_id IN (SELECT x.")
+            .push(owner)
+            .push(" FROM ")
+            .push(from)
+            .push(" WHERE ");
+        compare(sql, dialect, expr, op, Arg::from(value));
+    }
     sql.push(")");
 }
 
@@ -844,8 +854,13 @@ mod tests {
     fn roles_use_the_side_table_and_aliases_work() {
         let sql = plan_sql("filter=role%3D'student'").unwrap();
         assert!(
+            sql.contains("t.sourced_id IN (SELECT x.user_id FROM user_roles x WHERE x.role = ?)"),
+            "{sql}"
+        );
+        let sql = plan_sql("filter=role!%3D'student'").unwrap();
+        assert!(
             sql.contains(
-                "EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = t.sourced_id AND x.role = ?)"
+                "NOT EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = t.sourced_id AND x.role = ?)"
             ),
             "{sql}"
         );

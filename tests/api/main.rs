@@ -9,5 +9,7 @@ mod cli;
 mod docs;
 mod errors;
 mod gradebook;
+mod plans;
 mod query;
 mod resources;
+mod rostering;
