@@ -151,7 +151,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("demo client id:     {}", demo::DEMO_CLIENT_ID);
         println!("demo client secret: {secret}");
     }
-    store::retention::spawn_purger(store.clone(), settings.tombstone_retention_days);
+    store::retention::spawn_housekeeping(store.clone(), settings.tombstone_retention_days);
     let public_url = settings.public_url.clone();
     let state = Arc::new(AppState::new(store.clone(), settings).await?);
     tracing::info!(%listen, %public_url, "OneRoster provider listening");

@@ -233,6 +233,15 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics where the database does not do it itself
+    /// (SQLite's `PRAGMA optimize` analyzes the tables whose statistics are missing or stale).
+    pub async fn optimize(&self) -> Result<(), sqlx::Error> {
+        if let Db::Sqlite(pool) = &self.db {
+            sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         match &self.db {

@@ -1,5 +1,6 @@
-//! Tombstone retention: deleted records (`status: tobedeleted`) stay visible to delta
-//! queries for a configurable number of days, then are purged.
+//! Housekeeping: tombstone retention — deleted records (`status: tobedeleted`) stay visible
+//! to delta queries for a configurable number of days, then are purged — and, on SQLite,
+//! keeping the planner's statistics current (PostgreSQL's autovacuum does that itself).
 
 use std::time::Duration;
 
@@ -21,20 +22,24 @@ pub async fn purge(store: &Store, cutoff_ms: i64) -> anyhow::Result<u64> {
     Ok(total)
 }
 
-/// Purges expired tombstones at start and then hourly; `days == 0` keeps them forever.
-pub fn spawn_purger(store: Store, days: u64) {
-    if days == 0 {
-        return;
-    }
+/// Runs the housekeeping at start and then hourly: purges expired tombstones (unless
+/// `days == 0`, which keeps them forever) and refreshes SQLite's statistics, without which
+/// it cannot tell a selective index from a useless one.
+pub fn spawn_housekeeping(store: Store, days: u64) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let cutoff = now_ms() - (days as i64) * 86_400_000;
-            match purge(&store, cutoff).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "expired tombstones purged"),
-                Err(e) => tracing::warn!(error = format!("{e:#}"), "tombstone purge failed"),
+            if days > 0 {
+                let cutoff = now_ms() - (days as i64) * 86_400_000;
+                match purge(&store, cutoff).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "expired tombstones purged"),
+                    Err(e) => tracing::warn!(error = format!("{e:#}"), "tombstone purge failed"),
+                }
+            }
+            if let Err(e) = store.optimize().await {
+                tracing::warn!(error = format!("{e:#}"), "statistics refresh failed");
             }
         }
     });

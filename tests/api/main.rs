@@ -12,4 +12,5 @@ mod gradebook;
 mod plans;
 mod query;
 mod resources;
+mod retention;
 mod rostering;
