@@ -33,9 +33,10 @@ pub enum Command {
         #[command(subcommand)]
         action: ClientsCommand,
     },
-    /// Write the OpenAPI documents of the three services to a folder.
+    /// Write the OpenAPI documents and the operations table to a folder.
     Openapi {
-        /// Folder to write `rostering.json`, `gradebook.json` and `resources.json` to.
+        /// Folder to write `rostering.json`, `gradebook.json`, `resources.json`,
+        /// `platform.json` and `operations.md` to.
         #[arg(long, default_value = "openapi")]
         out: PathBuf,
         /// Public base URL to put in `servers` and `tokenUrl`.

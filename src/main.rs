@@ -128,6 +128,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::fs::write(&path, openapi::to_json(&doc))?;
                 println!("wrote {}", path.display());
             }
+            let path = out.join("operations.md");
+            std::fs::write(&path, openapi::operations_markdown())?;
+            println!("wrote {}", path.display());
             Ok(())
         }
     }

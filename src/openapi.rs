@@ -835,3 +835,35 @@ pub fn to_json(doc: &OpenApi) -> String {
     s.push('\n');
     s
 }
+
+/// A Markdown table of every operation (committed as `openapi/operations.md`).
+pub fn operations_markdown() -> String {
+    let mut out = String::from(
+        "# Operations\n\nGenerated from `src/api/mod.rs` by `oneroster openapi`; do not edit.\n\
+         Scopes are those of the official OpenAPI files (any one grants the operation), \
+         written without the prefix `https://purl.imsglobal.org/spec/or/v1p2/scope/`.\n",
+    );
+    for service in Service::ALL {
+        out.push_str(&format!(
+            "\n## {} — `{}`\n\n| operationId | Method | Path | Scopes | Answers |\n|---|---|---|---|---|\n",
+            match service {
+                Service::Rostering => "Rostering",
+                Service::Gradebook => "Gradebook and Assessment Results Profile",
+                Service::Resources => "Resources",
+            },
+            service.base_path()
+        ));
+        for op in OPERATIONS.iter().filter(|o| o.service == service) {
+            let scopes: Vec<&str> = op.scopes.iter().map(|s| s.short()).collect();
+            out.push_str(&format!(
+                "| `{}` | {} | `{}` | {} | {} |\n",
+                op.id,
+                op.method.as_str(),
+                op.path,
+                scopes.join(", "),
+                op.summary
+            ));
+        }
+    }
+    out
+}

@@ -21,6 +21,19 @@ fn committed_documents_match_the_code() {
     }
 }
 
+#[test]
+fn committed_operations_table_matches_the_code() {
+    let path = format!("{}/openapi/operations.md", env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == oneroster::openapi::operations_markdown(),
+        "openapi/operations.md is out of date: run `cargo run -- openapi --out openapi`"
+    );
+    for op in oneroster::api::OPERATIONS {
+        assert!(committed.contains(&format!("`{}`", op.id)), "{}", op.id);
+    }
+}
+
 /// Our entity schemas have the official property names, types and required lists.
 #[test]
 fn schemas_agree_with_the_official_files() {
