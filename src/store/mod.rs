@@ -64,12 +64,14 @@ static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = embed!("postgres":
     (2, "entity counts", "0002_entity_counts.sql"),
     (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
     (4, "user roles by user", "0004_user_roles_by_user.sql"),
+    (5, "enrollment status in indexes", "0005_enrollment_status_in_indexes.sql"),
 );
 static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = embed!("sqlite":
     (1, "init", "0001_init.sql"),
     (2, "entity counts", "0002_entity_counts.sql"),
     (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
     (4, "user roles by user", "0004_user_roles_by_user.sql"),
+    (5, "enrollment status in indexes", "0005_enrollment_status_in_indexes.sql"),
 );
 
 #[derive(Debug)]
