@@ -5,6 +5,7 @@
 pub mod common;
 
 mod auth;
+mod csv;
 mod docs;
 mod errors;
 mod query;
