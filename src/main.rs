@@ -120,6 +120,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => {
+            let store = open(&args.db).await?;
+            oneroster::csv::cli::run_import(&store, &args).await
+        }
+        Command::Export(args) => {
+            let store = open(&args.db).await?;
+            oneroster::csv::cli::run_export(&store, &args).await
+        }
         Command::Openapi { out, public_url } => {
             let public_url = oneroster::config::check_public_url(&public_url)?;
             std::fs::create_dir_all(&out)?;

@@ -50,7 +50,7 @@ pub fn exists_after(plan: &Plan, kind: Kind, expr: &str) -> String {
 }
 
 /// Builds an error message from the offending value.
-type Message = Box<dyn Fn(&str) -> String>;
+type Message = Box<dyn Fn(&str) -> String + Send + Sync>;
 
 fn what(kind: Kind) -> &'static str {
     entities::entity(kind).singular

@@ -12,9 +12,11 @@
 //! `docs/csv.md` describes the behaviour and the decisions taken where the binding is silent.
 
 pub mod check;
+pub mod cli;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod http;
 pub mod layout;
 pub mod merge;
 pub mod package;

@@ -1001,3 +1001,113 @@ both!(
         assert_errors(&errors, &["'nested' is not a plain file"]);
     }
 );
+
+async fn push(app: &TestApp, query: &str, token: Option<&str>, body: Vec<u8>) -> Resp {
+    let mut b = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/admin/csv{query}"))
+        .header("content-type", "application/zip");
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    app.send(b.body(axum::body::Body::from(body)).unwrap())
+        .await
+}
+
+both!(
+    async fn a_sis_pushes_packages_over_http_with_an_admin_token(app) {
+        use oneroster::auth::scope::Scope;
+        let pkg = Pkg::fixture().zip();
+        push(&app, "", None, pkg.clone()).await.assert_error(401, "unauthorisedrequest");
+        let oneroster_token = app.token_all().await;
+        push(&app, "", Some(&oneroster_token), pkg.clone())
+            .await
+            .assert_error(403, "forbidden");
+        let admin = app.token(&[Scope::Admin]).await;
+        let res = push(&app, "", Some(&admin), pkg.clone()).await;
+        res.assert_status(200);
+        let body = res.json();
+        assert_eq!(body["rows"], 48, "{body}");
+        assert_eq!(body["files"].as_array().unwrap().len(), 21);
+        assert_eq!(
+            body["files"][0],
+            json!({"file": "orgs.csv", "mode": "bulk", "rows": 3, "inserted": 3, "updated": 0, "unchanged": 0, "tombstoned": 0})
+        );
+        assert!(body["dateLastModified"].as_str().unwrap().ends_with('Z'));
+        // The admin scope is not a OneRoster scope: the same token reads nothing.
+        app.get(&format!("{ROSTERING}/orgs"), &admin).await.assert_error(403, "forbidden");
+        // A refused package: 422 listing every error; nothing written.
+        let bad = Pkg::of("delta", &[("orgs", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nsch-9,active,2025-01-01T00:00:00Z,,moon,,\n")]);
+        let res = push(&app, "", Some(&admin), bad.zip()).await;
+        res.assert_error(422, "invaliddata");
+        assert_eq!(
+            res.description(),
+            "The package was refused and nothing was written: 2 errors:\n\
+             orgs.csv line 2 column name: is required\n\
+             orgs.csv line 2 column type: 'moon' must be one of: department, district, local, national, school, state or ext:<name>"
+        );
+        // The mass-delete guard, and the parameter that lifts it.
+        let few = Pkg::of("bulk", &[("orgs", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-d,,,D,district,,\n")]);
+        let res = push(&app, "", Some(&admin), few.zip()).await;
+        res.assert_error(422, "invaliddata");
+        assert!(res.description().contains("would delete 2 of the 3 active orgs"), "{}", res.description());
+        push(&app, "?allowMassDelete=maybe", Some(&admin), few.zip()).await.assert_error(400, "invaliddata");
+        push(&app, "?dryRun=true", Some(&admin), few.zip()).await.assert_error(400, "invaliddata");
+        let res = push(&app, "?allowMassDelete=true", Some(&admin), few.zip()).await;
+        res.assert_status(200);
+        assert_eq!(res.json()["files"][0]["tombstoned"], 2);
+        // Not a zip at all.
+        push(&app, "", Some(&admin), b"sourcedId,status".to_vec()).await.assert_error(422, "invaliddata");
+        push(&app, "", Some(&admin), Vec::new()).await.assert_error(422, "invaliddata");
+        // The package's own size limit, larger than the API's.
+        let small = TestApp::start_with(app.backend, |s| s.max_import_bytes = 1024).await.unwrap();
+        let admin = small.token(&[Scope::Admin]).await;
+        let res = push(&small, "", Some(&admin), pkg).await;
+        res.assert_error(413, "invaliddata");
+    }
+);
+
+both!(
+    async fn a_newcomer_exports_edits_one_user_and_imports_it_back_as_a_delta(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let (bytes, _) = export(&app, None).await;
+        let files = unzip(&bytes);
+        let users = &files.iter().find(|(n, _)| n == "users.csv").unwrap().1;
+        // The edit: one row of users.csv, renamed, marked as a delta row.
+        let header = users.lines().next().unwrap();
+        let row = users.lines().find(|l| l.starts_with("stu-001,")).unwrap();
+        let edited = row
+            .replacen("stu-001,,,", "stu-001,active,2025-06-01T00:00:00.000Z,", 1)
+            .replacen(",Ava,", ",Avery,", 1);
+        tick().await;
+        let before = oneroster::model::datetime::format_datetime(oneroster::model::datetime::now_ms());
+        tick().await;
+        let pkg = Pkg::of("delta", &[("users", &format!("{header}\n{edited}\n"))]);
+        let s = ok(import(&app, &pkg).await);
+        assert_eq!(file(&s, "users.csv").updated, 1);
+        for (base, coll) in [
+            (ROSTERING, "orgs"),
+            (ROSTERING, "classes"),
+            (ROSTERING, "enrollments"),
+            (GRADEBOOK, "results"),
+        ] {
+            assert!(changed_since(&app, &token, base, coll, &before).await.is_empty());
+        }
+        let res = app
+            .get(
+                &format!("{ROSTERING}/users?filter=dateLastModified%3E'{before}'&fields=sourcedId,givenName,roles"),
+                &token,
+            )
+            .await;
+        let users = res.json();
+        assert_eq!(users["users"].as_array().unwrap().len(), 1, "{users}");
+        assert_eq!(users["users"][0]["givenName"], "Avery");
+        assert_eq!(users["users"][0]["roles"][0]["role"], "student");
+        // And re-importing the full export changes only that user back.
+        tick().await;
+        let s = ok(import_bytes(&app, bytes).await);
+        assert_eq!(file(&s, "users.csv").updated, 1);
+        assert_eq!(file(&s, "users.csv").unchanged, 40);
+    }
+);
