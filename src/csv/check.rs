@@ -2,6 +2,8 @@
 //! duplicate sourcedIds, references that must resolve, duplicate list elements, and the
 //! mass-delete guard.
 
+use std::collections::HashMap;
+
 use crate::model::Ty;
 use crate::model::catalogue::Kind;
 use crate::model::entities;
@@ -10,6 +12,7 @@ use crate::store::{Sql, Tx};
 use super::db;
 use super::error::{CsvError, Errors};
 use super::layout::{self, Source};
+use super::merge::Census;
 use super::package::Mode;
 use super::parse::Candidate;
 use super::schema::{self, CTy, FILES, Shape, Target, To};
@@ -299,6 +302,7 @@ pub async fn link_duplicates(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> a
 pub async fn mass_delete(
     tx: &mut Tx,
     plan: &Plan,
+    censuses: &HashMap<&'static str, Census>,
     threshold: f64,
     errors: &mut Errors,
 ) -> anyhow::Result<()> {
@@ -309,23 +313,12 @@ pub async fn mass_delete(
         let stage = layout::stage_table(spec);
         let (existing, gone, noun) = match &spec.target {
             Target::Entity(entity) => {
-                let table = entity.table;
-                let existing = db::fetch_i64(
-                    tx,
-                    &Sql::new(&format!(
-                        "SELECT count(*) FROM {table} WHERE status = 'active'"
-                    )),
+                let c = censuses.get(spec.name).copied().unwrap_or_default();
+                (
+                    c.active_before as i64,
+                    c.active_before.saturating_sub(c.kept) as i64,
+                    format!("active {}", entity.plural),
                 )
-                .await?;
-                let gone = db::fetch_i64(
-                    tx,
-                    &Sql::new(&format!(
-                        "SELECT count(*) FROM {table} t WHERE t.status = 'active' AND NOT EXISTS \
-                         (SELECT 1 FROM {stage} s WHERE s.sourced_id = t.sourced_id AND s.st = 'active')"
-                    )),
-                )
-                .await?;
-                (existing, gone, format!("active {}", entity.plural))
             }
             Target::Link(link) => {
                 let owner = entities::entity(link.owner);

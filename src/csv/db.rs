@@ -161,3 +161,81 @@ pub fn create_temp(d: Dialect, name: &str, columns: &str) -> Sql {
     }
     sql
 }
+
+/// Fewest incoming rows for which rebuilding a table's indexes beats maintaining them.
+const BULK_LOAD_ROWS: i64 = 20_000;
+
+/// Prepares `table` for `incoming` new rows. When they are many (at least
+/// [`BULK_LOAD_ROWS`], and at least half the rows already there), the table's secondary
+/// indexes are dropped — inside the import transaction, so no other session ever sees the
+/// table without them — and the statements to rebuild them are returned: building an index
+/// once is several times faster than updating it row by row. Returns nothing otherwise.
+pub async fn drop_indexes_for_load(
+    tx: &mut Tx,
+    table: &str,
+    incoming: i64,
+) -> anyhow::Result<Vec<String>> {
+    if incoming < BULK_LOAD_ROWS {
+        return Ok(Vec::new());
+    }
+    let d = dialect(tx);
+    let (existing, list) = match d {
+        Dialect::Postgres => (
+            {
+                let mut sql = Sql::new(
+                    "SELECT CAST(GREATEST(reltuples, 0) AS BIGINT) FROM pg_class WHERE oid = to_regclass(",
+                );
+                sql.bind(table).push(")");
+                sql
+            },
+            {
+                let mut sql = Sql::new(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() \
+                     AND i.tablename = ",
+                );
+                sql.bind(table).push(
+                    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname \
+                     AND c.conrelid = to_regclass(i.tablename))",
+                );
+                sql
+            },
+        ),
+        Dialect::Sqlite => (Sql::new(&format!("SELECT count(*) FROM {table}")), {
+            let mut sql = Sql::new(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ",
+            );
+            sql.bind(table);
+            sql
+        }),
+    };
+    let existing = fetch_i64(tx, &existing).await?;
+    if incoming * 2 < existing {
+        return Ok(Vec::new());
+    }
+    let indexes = fetch(tx, &list, |r| {
+        Ok((
+            r.text(0)?.unwrap_or_default().to_string(),
+            r.text(1)?.unwrap_or_default().to_string(),
+        ))
+    })
+    .await?;
+    let mut rebuild = Vec::new();
+    for (name, definition) in indexes {
+        // Names and definitions come from the database's own catalogue.
+        tx.execute(&Sql::new(&format!(
+            "DROP INDEX \"{}\"",
+            name.replace('"', "\"\"")
+        )))
+        .await?;
+        rebuild.push(definition);
+    }
+    Ok(rebuild)
+}
+
+/// Rebuilds the indexes [`drop_indexes_for_load`] dropped.
+pub async fn rebuild_indexes(tx: &mut Tx, definitions: Vec<String>) -> anyhow::Result<()> {
+    for definition in definitions {
+        tx.execute(&Sql::new(&definition)).await?;
+    }
+    Ok(())
+}

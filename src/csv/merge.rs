@@ -10,6 +10,8 @@
 //! 4. owners touched only by a link file get their new list (again only when it differs);
 //! 5. the side tables of every changed user and class are rebuilt from their JSON.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -154,6 +156,7 @@ pub async fn apply(
     tx: &mut Tx,
     plan: &Plan,
     rows: &[(usize, u64)],
+    censuses: &HashMap<&'static str, Census>,
     now: i64,
     errors: &mut Errors,
 ) -> anyhow::Result<Vec<FileSummary>> {
@@ -184,23 +187,36 @@ pub async fn apply(
             continue;
         }
         touched.push(kind);
+        let started = std::time::Instant::now();
         for (spec, mode) in &links {
             let summary = prepare_link(tx, spec, *mode, now).await?;
             merge_summary(&mut summaries, spec, summary);
         }
         if let Some((spec, mode)) = own {
-            let summary = merge_entity(tx, plan, spec, mode, now).await?;
+            let census = censuses.get(spec.name).copied().unwrap_or_default();
+            let summary = merge_entity(tx, plan, spec, mode, census, now).await?;
             merge_summary(&mut summaries, spec, summary);
         }
         for (spec, _) in &links {
             update_owners(tx, plan, spec, now).await?;
         }
+        tracing::debug!(
+            kind = entity.plural,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "CSV merge"
+        );
     }
     if touched.contains(&Kind::User) {
         users_without_roles(tx, plan, now, errors).await?;
     }
     for kind in touched {
+        let started = std::time::Instant::now();
         rebuild_side_tables(tx, kind, now).await?;
+        tracing::debug!(
+            kind = entities::entity(kind).plural,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "CSV side tables"
+        );
     }
     Ok(summaries)
 }
@@ -407,6 +423,12 @@ async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> 
         )),
     };
     tx.execute(&sql).await?;
+    let incoming = db::fetch_i64(
+        tx,
+        &Sql::new(&format!("SELECT count(*) FROM {stage} WHERE st = 'active'")),
+    )
+    .await?;
+    let rebuild = db::drop_indexes_for_load(tx, REGISTRY, incoming).await?;
     let mut sql = Sql::new(&format!(
         "INSERT INTO {REGISTRY} (file, sourced_id, owner_id, link_key, status, date_last_modified) SELECT "
     ));
@@ -426,12 +448,19 @@ async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> 
         .collect();
     sql.push(&conds.join(" OR "));
     tx.execute(&sql).await?;
+    db::rebuild_indexes(tx, rebuild).await?;
     Ok(())
 }
 
-/// The staged value of every stored column of an entity file, as SQL over the staging table
-/// `s`, the current row `cur` and the link values `v<i>`.
-fn column_exprs(plan: &Plan, spec: &FileSpec) -> (Vec<(&'static str, String)>, String) {
+/// The value of every stored column of an entity file, as SQL over the staging table `s` and
+/// the link values `v<i>` (joined by the returned `LEFT JOIN`s). `current` names the row being
+/// updated, or is `None` for new rows; a column set by no file of the package is left out of
+/// updates (`None` expression) and NULL in new rows.
+fn column_exprs(
+    plan: &Plan,
+    spec: &FileSpec,
+    current: Option<&str>,
+) -> (Vec<(&'static str, Option<String>)>, String) {
     let entity = spec.entity().expect("an entity file");
     let mut joins = String::new();
     let mut exprs = Vec::new();
@@ -442,27 +471,82 @@ fn column_exprs(plan: &Plan, spec: &FileSpec) -> (Vec<(&'static str, String)>, S
                 let link = schema::link_files(entity.kind)
                     .find(|l| l.link().is_some_and(|l| l.field == f.field.name))
                     .and_then(|l| plan.mode(l).map(|m| (l, m)));
-                match link {
-                    Some((l, mode)) => {
+                match (link, current) {
+                    (Some((l, mode)), _) => {
                         joins.push_str(&format!(
                             " LEFT JOIN {} v{i} ON v{i}.owner_id = s.sourced_id",
                             layout::value_table(l)
                         ));
-                        match mode {
-                            Mode::Bulk => format!("v{i}.val"),
-                            Mode::Delta => format!(
-                                "CASE WHEN v{i}.owner_id IS NOT NULL THEN v{i}.val ELSE cur.{col} END"
+                        Some(match (mode, current) {
+                            (Mode::Delta, Some(cur)) => format!(
+                                "CASE WHEN v{i}.owner_id IS NOT NULL THEN v{i}.val ELSE {cur}.{col} END"
                             ),
-                        }
+                            _ => format!("v{i}.val"),
+                        })
                     }
-                    None => format!("cur.{col}"),
+                    (None, Some(_)) => None,
+                    (None, None) => Some("NULL".to_string()),
                 }
             }
-            _ => format!("s.{col}"),
+            _ => Some(format!("s.{col}")),
         };
         exprs.push((col, expr));
     }
     (exprs, joins)
+}
+
+/// What an entity file holds against the store, counted once (for the mass-delete guard and
+/// the merge) before anything is written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Census {
+    /// Active rows.
+    pub active: u64,
+    /// Rows marked tobedeleted.
+    pub dead: u64,
+    /// Active rows whose record is new to the store.
+    pub new_active: u64,
+    /// Complete tobedeleted rows whose record is new to the store.
+    pub new_dead: u64,
+    /// Active rows whose record is already active.
+    pub kept: u64,
+    /// Active records of the kind before the import.
+    pub active_before: u64,
+}
+
+/// Counts an entity file against its table.
+pub async fn census(tx: &mut Tx, spec: &FileSpec) -> anyhow::Result<Census> {
+    let table = spec.entity().expect("an entity file").table;
+    let stage = layout::stage_table(spec);
+    let counts = db::fetch(
+        tx,
+        &Sql::new(&format!(
+            "SELECT \
+             sum(CASE WHEN s.st = 'active' THEN 1 ELSE 0 END), \
+             sum(CASE WHEN s.st = 'tobedeleted' THEN 1 ELSE 0 END), \
+             sum(CASE WHEN s.st = 'active' AND t.sourced_id IS NULL THEN 1 ELSE 0 END), \
+             sum(CASE WHEN s.st = 'tobedeleted' AND s.full_row = 1 AND t.sourced_id IS NULL THEN 1 ELSE 0 END), \
+             sum(CASE WHEN s.st = 'active' AND t.status = 'active' THEN 1 ELSE 0 END), \
+             (SELECT count(*) FROM {table} WHERE status = 'active') \
+             FROM {stage} s LEFT JOIN {table} t ON t.sourced_id = s.sourced_id"
+        )),
+        |r| {
+            Ok(
+                [r.int(0)?, r.int(1)?, r.int(2)?, r.int(3)?, r.int(4)?, r.int(5)?]
+                    .map(|v| v.unwrap_or(0).max(0) as u64),
+            )
+        },
+    )
+    .await?;
+    let [active, dead, new_active, new_dead, kept, active_before] =
+        counts.first().copied().unwrap_or_default();
+    Ok(Census {
+        active,
+        dead,
+        new_active,
+        new_dead,
+        kept,
+        active_before,
+    })
 }
 
 /// Merges an entity file into its table.
@@ -471,79 +555,91 @@ async fn merge_entity(
     plan: &Plan,
     spec: &FileSpec,
     mode: Mode,
+    census: Census,
     now: i64,
 ) -> anyhow::Result<FileSummary> {
     let d = db::dialect(tx);
     let entity = spec.entity().expect("an entity file");
     let table = entity.table;
     let stage = layout::stage_table(spec);
-    let (exprs, joins) = column_exprs(plan, spec);
+    let rebuild =
+        db::drop_indexes_for_load(tx, table, (census.new_active + census.new_dead) as i64).await?;
+    // Existing records whose content (or status) differs: one UPDATE joining the staging
+    // table, so unchanged records keep their dateLastModified.
+    let mut updated = 0;
+    if census.active > census.new_active {
+        let (exprs, joins) = column_exprs(plan, spec, Some(table));
+        let set: Vec<(&str, &String)> = exprs
+            .iter()
+            .filter(|(c, _)| *c != "sourced_id")
+            .filter_map(|(c, e)| e.as_ref().map(|e| (*c, e)))
+            .collect();
+        let mut sql = Sql::new(&format!(
+            "UPDATE {table} SET status = 'active', date_last_modified = "
+        ));
+        sql.bind(now);
+        for (c, e) in &set {
+            sql.push(&format!(", {c} = {e}"));
+        }
+        let mut conds = vec![format!("{table}.status <> 'active'")];
+        for (c, e) in &set {
+            conds.push(db::differs(d, &format!("{table}.{c}"), e));
+        }
+        sql.push(&format!(
+            " FROM {stage} s{joins} WHERE {table}.sourced_id = s.sourced_id AND s.st = 'active' AND ({})",
+            conds.join(" OR ")
+        ));
+        updated = tx.execute(&sql).await?;
+    }
+    let (exprs, joins) = column_exprs(plan, spec, None);
     let columns: Vec<&str> = exprs.iter().map(|(c, _)| *c).collect();
-    let select = |status: &str, filter: &str| {
+    let values: Vec<&str> = exprs
+        .iter()
+        .map(|(_, e)| e.as_deref().unwrap_or("NULL"))
+        .collect();
+    let insert = |status: &str, filter: &str| {
+        // New records only, in key order (cheaper for the primary key). A record created by
+        // a concurrent REST write since the census makes this fail, and the whole import
+        // with it, rather than silently overwrite it: retry the import.
         let mut sql = Sql::new(&format!(
             "INSERT INTO {table} (status, date_last_modified, {}) SELECT '{status}', ",
             columns.join(", ")
         ));
         sql.bind(now).push(&format!(
-            ", {} FROM {stage} s LEFT JOIN {table} cur ON cur.sourced_id = s.sourced_id{joins} WHERE {filter}",
-            exprs
-                .iter()
-                .map(|(_, e)| e.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            ", {} FROM {stage} s{joins} WHERE {filter} AND NOT EXISTS \
+             (SELECT 1 FROM {table} t WHERE t.sourced_id = s.sourced_id) ORDER BY s.sourced_id",
+            values.join(", ")
         ));
         sql
     };
-    let count = |filter: &str| Sql::new(&format!("SELECT count(*) FROM {stage} s WHERE {filter}"));
-    let active = db::fetch_i64(tx, &count("s.st = 'active'")).await? as u64;
-    let dead_rows = db::fetch_i64(tx, &count("s.st = 'tobedeleted'")).await? as u64;
-    let inserted = db::fetch_i64(
-        tx,
-        &count(&format!(
-            "s.st = 'active' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.sourced_id = s.sourced_id)"
-        )),
-    )
-    .await? as u64;
-    // Upsert, writing only rows whose content (or status) differs.
-    let mut sql = select("active", "s.st = 'active'");
-    sql.push(" ON CONFLICT (sourced_id) DO UPDATE SET status = excluded.status, date_last_modified = excluded.date_last_modified");
-    for c in columns.iter().filter(|c| **c != "sourced_id") {
-        sql.push(&format!(", {c} = excluded.{c}"));
-    }
-    let mut conds = vec![db::differs(
-        d,
-        &format!("{table}.status"),
-        "excluded.status",
-    )];
-    for c in columns.iter().filter(|c| **c != "sourced_id") {
-        conds.push(db::differs(
-            d,
-            &format!("{table}.{c}"),
-            &format!("excluded.{c}"),
+    let inserted = if census.new_active > 0 {
+        tx.execute(&insert("active", "s.st = 'active'")).await?
+    } else {
+        0
+    };
+    let mut tombstoned = 0;
+    if census.dead > 0 {
+        // Tombstones: rows marked tobedeleted…
+        let mut sql = Sql::new(&format!(
+            "UPDATE {table} SET status = 'tobedeleted', date_last_modified = "
         ));
+        sql.bind(now).push(&format!(
+            " WHERE status = 'active' AND sourced_id IN (SELECT sourced_id FROM {stage} WHERE st = 'tobedeleted')"
+        ));
+        tombstoned += tx.execute(&sql).await?;
     }
-    sql.push(" WHERE ").push(&conds.join(" OR "));
-    let written = tx.execute(&sql).await?;
-    let updated = written.saturating_sub(inserted);
-    // Tombstones: rows marked tobedeleted…
-    let mut sql = Sql::new(&format!(
-        "UPDATE {table} SET status = 'tobedeleted', date_last_modified = "
-    ));
-    sql.bind(now).push(&format!(
-        " WHERE status = 'active' AND sourced_id IN (SELECT sourced_id FROM {stage} WHERE st = 'tobedeleted')"
-    ));
-    let mut tombstoned = tx.execute(&sql).await?;
-    // …unknown so far but complete (a full delta export carries them): kept as tombstones…
-    let sql = select(
-        "tobedeleted",
-        &format!(
-            "s.st = 'tobedeleted' AND s.full_row = 1 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.sourced_id = s.sourced_id)"
-        ),
-    );
-    tombstoned += tx.execute(&sql).await?;
-    let dead_unchanged = dead_rows.saturating_sub(tombstoned);
-    // …and, in bulk, every active record the file does not list.
-    if mode == Mode::Bulk {
+    if census.new_dead > 0 {
+        // …unknown so far but complete (a full delta export carries them): kept as tombstones…
+        tombstoned += tx
+            .execute(&insert(
+                "tobedeleted",
+                "s.st = 'tobedeleted' AND s.full_row = 1",
+            ))
+            .await?;
+    }
+    let dead_unchanged = census.dead.saturating_sub(tombstoned);
+    // …and, in bulk, every active record the file does not list (when there is one).
+    if mode == Mode::Bulk && census.active_before > census.kept {
         let mut sql = Sql::new(&format!(
             "UPDATE {table} SET status = 'tobedeleted', date_last_modified = "
         ));
@@ -552,10 +648,11 @@ async fn merge_entity(
         ));
         tombstoned += tx.execute(&sql).await?;
     }
+    db::rebuild_indexes(tx, rebuild).await?;
     Ok(FileSummary {
         inserted,
         updated,
-        unchanged: active.saturating_sub(written) + dead_unchanged,
+        unchanged: census.active.saturating_sub(inserted + updated) + dead_unchanged,
         tombstoned,
         ..FileSummary::default()
     })
@@ -631,6 +728,12 @@ async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Resul
             continue;
         };
         let table = entity.table;
+        let mut changed = Sql::new(&format!(
+            "SELECT count(*) FROM {table} WHERE date_last_modified = "
+        ));
+        changed.bind(now);
+        let changed = db::fetch_i64(tx, &changed).await?;
+        let rebuild = db::drop_indexes_for_load(tx, ix.table, changed).await?;
         let mut del = Sql::new(&format!(
             "DELETE FROM {} WHERE {} IN (SELECT sourced_id FROM {table} WHERE date_last_modified = ",
             ix.table, ix.owner
@@ -666,6 +769,7 @@ async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Resul
         ));
         ins.bind(now);
         tx.execute(&ins).await?;
+        db::rebuild_indexes(tx, rebuild).await?;
     }
     Ok(())
 }

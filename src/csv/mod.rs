@@ -139,6 +139,10 @@ pub async fn import(
     drop(rx);
     let (mut errors, outcome) = parser.await.map_err(anyhow::Error::from)?;
     loaded?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "CSV package read and staged"
+    );
     if !errors.is_empty() {
         return Err(ImportError::Refused(errors));
     }
@@ -146,18 +150,39 @@ pub async fn import(
     check::duplicates(&mut tx, &outcome.duplicates, &mut errors).await?;
     check::references(&mut tx, &plan, &mut errors).await?;
     check::link_duplicates(&mut tx, &plan, &mut errors).await?;
+    let mut censuses = std::collections::HashMap::new();
+    for (spec, _) in plan.specs() {
+        if spec.entity().is_some() {
+            censuses.insert(spec.name, merge::census(&mut tx, spec).await?);
+        }
+    }
     if !opts.allow_mass_delete {
-        check::mass_delete(&mut tx, &plan, opts.mass_delete_threshold, &mut errors).await?;
+        check::mass_delete(
+            &mut tx,
+            &plan,
+            &censuses,
+            opts.mass_delete_threshold,
+            &mut errors,
+        )
+        .await?;
     }
     if !errors.is_empty() {
         return Err(ImportError::Refused(errors));
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "CSV package checked"
+    );
     progress.set_phase("writing");
     let now = now_ms();
-    let files = merge::apply(&mut tx, &plan, &outcome.rows, now, &mut errors).await?;
+    let files = merge::apply(&mut tx, &plan, &outcome.rows, &censuses, now, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ImportError::Refused(errors));
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "CSV package merged"
+    );
     stage::drop_all(&mut tx, &plan).await?;
     progress.set_phase("committing");
     tx.commit().await?;
@@ -177,6 +202,9 @@ async fn start(tx: &mut Tx) -> anyhow::Result<()> {
             .await?;
         // An import is bounded by its package, not by the per-request statement timeout.
         tx.execute(&Sql::new("SET LOCAL statement_timeout = 0"))
+            .await?;
+        // Large imports rebuild indexes (see `db::drop_indexes_for_load`): give the sorts room.
+        tx.execute(&Sql::new("SET LOCAL maintenance_work_mem = '256MB'"))
             .await?;
     }
     Ok(())

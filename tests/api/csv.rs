@@ -1111,3 +1111,174 @@ both!(
         assert_eq!(file(&s, "users.csv").unchanged, 40);
     }
 );
+
+/// Writes the synthetic district of the throughput benchmark into `dir`: `students` students
+/// (one school per thousand), a teacher per twenty, their roles, 22 enrollments per student
+/// and 5 per teacher, and demographics — about 25.5 rows per student. Returns the data rows.
+fn synthetic_district(dir: &std::path::Path, students: usize) -> u64 {
+    use std::io::BufWriter;
+    let schools = (students / 1000).max(1);
+    let teachers = students / 20;
+    let classes_per_school = 150;
+    let mut total = 0u64;
+    let mut file = |name: &str, header: &str, rows: &mut dyn Iterator<Item = String>| {
+        let mut w = BufWriter::new(std::fs::File::create(dir.join(format!("{name}.csv"))).unwrap());
+        writeln!(w, "{header}").unwrap();
+        for r in rows {
+            writeln!(w, "{r}").unwrap();
+            total += 1;
+        }
+    };
+    file(
+        "orgs",
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId",
+        &mut std::iter::once("d,,,District,district,D1,".to_string())
+            .chain((0..schools).map(|i| format!("s{i},,,School {i},school,NCES{i},d"))),
+    );
+    file(
+        "academicSessions",
+        "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear",
+        &mut [
+            "y,,,2025,schoolYear,2024-08-01,2025-07-01,,2025",
+            "t1,,,Fall,term,2024-08-01,2025-01-01,y,2025",
+            "t2,,,Spring,term,2025-01-01,2025-07-01,y,2025",
+        ]
+        .into_iter()
+        .map(str::to_string),
+    );
+    file(
+        "courses",
+        "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes",
+        &mut (0..schools).flat_map(|s| {
+            (0..20).map(move |k| format!("c{s}-{k},,,y,Course {k},C{k},\"09,10\",s{s},Math,MATH"))
+        }),
+    );
+    file(
+        "classes",
+        "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods",
+        &mut (0..schools).flat_map(move |s| {
+            (0..classes_per_school).map(move |j| {
+                format!(
+                    "k{s}-{j},,,Class {j},09,c{s}-{},K{j},scheduled,Room {j},s{s},\"t1,t2\",,,{}",
+                    j % 20,
+                    j % 8 + 1
+                )
+            })
+        }),
+    );
+    file(
+        "users",
+        "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns",
+        &mut (0..students)
+            .map(move |i| format!("u{i},,,true,user{i},{{SIS:{i}}},Given{i},Family{i},,ID{i},user{i}@example.org,,,,09,,M{i},,,,s{},", i % schools))
+            .chain((0..teachers).map(move |i| format!("t{i},,,true,teacher{i},,TGiven{i},TFamily{i},,T{i},t{i}@example.org,,,,,,,,,,s{},", i % schools))),
+    );
+    file(
+        "roles",
+        "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId",
+        &mut (0..students)
+            .map(move |i| format!("r{i},,,u{i},primary,student,2024-08-01,,s{},", i % schools))
+            .chain(
+                (0..teachers)
+                    .map(move |i| format!("rt{i},,,t{i},primary,teacher,,,s{},", i % schools)),
+            ),
+    );
+    file(
+        "enrollments",
+        "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate",
+        &mut (0..students)
+            .flat_map(move |i| {
+                let s = i % schools;
+                (0..22).map(move |e| {
+                    format!(
+                        "e{i}-{e},,,k{s}-{},s{s},u{i},student,,2024-08-01,",
+                        (i / schools + e * 7) % classes_per_school
+                    )
+                })
+            })
+            .chain((0..teachers).flat_map(move |i| {
+                let s = i % schools;
+                (0..5).map(move |e| {
+                    format!(
+                        "et{i}-{e},,,k{s}-{},s{s},t{i},teacher,true,,",
+                        (i / schools * 5 + e) % classes_per_school
+                    )
+                })
+            })),
+    );
+    file(
+        "demographics",
+        "sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus",
+        &mut (0..students).map(|i| format!("u{i},,,2010-01-{:02},female,false,false,false,false,true,false,false,US,WA,Seattle,", i % 28 + 1)),
+    );
+    let names = [
+        "orgs",
+        "academicSessions",
+        "courses",
+        "classes",
+        "users",
+        "roles",
+        "enrollments",
+        "demographics",
+    ];
+    std::fs::write(
+        dir.join("manifest.csv"),
+        manifest(&names.iter().map(|n| (*n, "bulk")).collect::<Vec<_>>()),
+    )
+    .unwrap();
+    total
+}
+
+/// The throughput benchmark: a synthetic district of 100k students (about 2.5M rows, a
+/// 14 MB zip), imported into an empty PostgreSQL store, then imported again unchanged.
+///
+/// `ONEROSTER_TEST_DATABASE_URL=postgres://… cargo test --release --test api csv::benchmark -- --ignored --nocapture`
+/// (`ONEROSTER_BENCH_STUDENTS` changes the size). In a release build it fails below
+/// 100k rows/s for either import.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+async fn benchmark_a_100k_student_district_on_postgres() {
+    let Some(app) = TestApp::start(Backend::Postgres).await else {
+        return;
+    };
+    let students = std::env::var("ONEROSTER_BENCH_STUDENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let rows = synthetic_district(dir.path(), students);
+    let mut entries: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    entries.sort();
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    let zip = zip_of(&refs);
+    println!(
+        "{students} students: {rows} rows, zip of {} bytes",
+        zip.len()
+    );
+    for run in ["first import", "unchanged re-import"] {
+        let started = std::time::Instant::now();
+        let s = ok(import_bytes(&app, zip.clone()).await);
+        let secs = started.elapsed().as_secs_f64();
+        let rate = rows as f64 / secs;
+        println!("{run}: {secs:.1} s, {rate:.0} rows/s");
+        assert_eq!(s.rows, rows);
+        if !cfg!(debug_assertions) {
+            assert!(
+                rate >= 100_000.0,
+                "{run}: {rate:.0} rows/s is below 100k rows/s"
+            );
+        }
+    }
+}
