@@ -53,7 +53,8 @@ pub async fn run_import(store: &Store, args: &ImportArgs) -> anyhow::Result<()> 
         let ticker = tokio::spawn(async move {
             loop {
                 bar2.set_position(progress2.rows.load(Ordering::Relaxed));
-                bar2.set_message(progress2.phase());
+                let mib = progress2.bytes.load(Ordering::Relaxed) as f64 / (1 << 20) as f64;
+                bar2.set_message(format!("{mib:.0} MiB read; {}", progress2.phase()));
                 bar2.tick();
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }

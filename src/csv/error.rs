@@ -122,8 +122,11 @@ impl ImportError {
                     errors.total,
                     if errors.total == 1 { "" } else { "s" }
                 );
-                if errors.total > errors.list.len() {
-                    s.push_str(&format!(" (the first {} follow)", errors.list.len()));
+                if errors.full() {
+                    s.push_str(&format!(
+                        " (only the first {} are listed; there may be more)",
+                        errors.list.len()
+                    ));
                 }
                 s.push(':');
                 for e in &errors.list {

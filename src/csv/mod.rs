@@ -95,6 +95,11 @@ impl Progress {
     }
 }
 
+/// Imports run one at a time in a process: SQLite has a single writer (a second import would
+/// fail after the busy timeout instead of waiting), and on PostgreSQL an advisory lock also
+/// serialises imports across processes.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Imports a package into the store, all or nothing.
 pub async fn import(
     store: &Store,
@@ -102,6 +107,9 @@ pub async fn import(
     opts: &ImportOptions,
     progress: Arc<Progress>,
 ) -> Result<Summary, ImportError> {
+    progress.set_phase("waiting for another import to finish");
+    let _turn = ONE_AT_A_TIME.lock().await;
+    progress.set_phase("reading");
     let started = Instant::now();
     let format = match store.db {
         Db::Postgres(_) => parse::Format::Copy,

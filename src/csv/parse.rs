@@ -707,7 +707,8 @@ impl FileParser {
             return;
         };
         let id = rec.get(0);
-        if !self.seen.insert(hash_id(id)) {
+        // Candidates are confirmed in SQL later; past a few hundred the point is made.
+        if !self.seen.insert(hash_id(id)) && duplicates.len() < errors.cap * 4 {
             duplicates.push(Candidate {
                 file: self.index,
                 line: rec.line,

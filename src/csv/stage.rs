@@ -52,6 +52,14 @@ fn sql_type(d: Dialect, ty: SqlTy) -> &'static str {
 /// Creates the staging table of a file.
 async fn create(tx: &mut Tx, spec: &FileSpec) -> anyhow::Result<()> {
     let d = db::dialect(tx);
+    if d == Dialect::Sqlite {
+        // SQLite keeps temporary tables with the pooled connection: never trust that an
+        // earlier import left none behind.
+        for table in [layout::stage_table(spec), layout::value_table(spec)] {
+            tx.execute(&Sql::new(&format!("DROP TABLE IF EXISTS temp.{table}")))
+                .await?;
+        }
+    }
     let mut cols: Vec<String> = layout::stage_columns(spec)
         .into_iter()
         .map(|(name, ty)| format!("{name} {}", sql_type(d, ty)))

@@ -254,6 +254,21 @@ both!(
         assert_eq!(cat["category"]["weight"], json!(60.0));
         let res = one(&app, &token, &format!("{RESOURCES}/resources/res-1")).await;
         assert_eq!(res["resource"]["roles"], json!(["student", "teacher"]));
+        let alg = one(&app, &token, &format!("{ROSTERING}/courses/crs-alg")).await;
+        assert_eq!(alg["course"]["resources"][0]["sourcedId"], "res-1");
+        assert_eq!(alg["course"]["schoolYear"]["sourcedId"], "sy-2025");
+        let year = one(&app, &token, &format!("{ROSTERING}/academicSessions/sy-2025")).await;
+        assert_eq!(
+            year["academicSession"]["children"].as_array().unwrap().len(),
+            2
+        );
+        let students = app
+            .get(&format!("{ROSTERING}/classes/cls-alg-1/students"), &token)
+            .await;
+        assert_eq!(students.ids("users"), vec!["stu-1", "stu-2"]);
+        let e = one(&app, &token, &format!("{ROSTERING}/enrollments/e-2")).await;
+        assert_eq!(e["enrollment"]["primary"], "false");
+        assert_eq!(e["enrollment"]["endDate"], "2025-07-01");
     }
 );
 
@@ -1282,3 +1297,120 @@ async fn benchmark_a_100k_student_district_on_postgres() {
         }
     }
 }
+
+both!(
+    async fn delta_link_rows_edit_grouped_and_single_valued_lists(app) {
+        ok(import(&app, &Pkg::fixture()).await);
+        let t = "2025-01-05T10:00:00.000Z";
+        let pkg = Pkg::of(
+            "delta",
+            &[
+                (
+                    "scoreScales",
+                    &format!("sourcedId,status,dateLastModified,title,type,orgSourcedId,courseSourcedId,classSourcedId,scoreScaleValue\n\
+                     ss-2,active,{t},Pass/fail,pf,,,cls-alg-1,\"{{50-100:Pass}},{{0-49:Fail}}\"\n"),
+                ),
+                (
+                    "lineItemScoreScales",
+                    &format!("sourcedId,status,dateLastModified,title,lineItemSourcedId,scoreScaleSourcedId\n\
+                     liss-2,active,{t},,li-1,ss-2\n\
+                     liss-3,active,{t},,li-2,ss-1\n"),
+                ),
+                (
+                    "lineItemLearningObjectiveIds",
+                    &format!("sourcedId,status,dateLastModified,lineItemSourcedId,source,learningObjectiveId\n\
+                     lilo-4,active,{t},li-1,case,9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e03\n\
+                     lilo-1,tobedeleted,{t},,,\n\
+                     lilo-3,tobedeleted,{t},li-1,unknown,ALG.1\n"),
+                ),
+                (
+                    "resultLearningObjectiveIds",
+                    &format!("sourcedId,status,dateLastModified,resultSourcedId,source,learningObjectiveId,score,textScore\n\
+                     rlo-2,active,{t},res-li1-stu1,case,9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e02,4,Advanced\n"),
+                ),
+                (
+                    "resultScoreScales",
+                    &format!("sourcedId,status,dateLastModified,title,resultSourcedId,scoreScaleSourcedId\n\
+                     rss-1,tobedeleted,{t},,,\n"),
+                ),
+            ],
+        );
+        ok(import(&app, &pkg).await);
+        let token = app.token_all().await;
+        let li = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-1")).await;
+        assert_eq!(li["lineItem"]["scoreScale"]["sourcedId"], "ss-2");
+        assert_eq!(
+            li["lineItem"]["learningObjectiveSet"],
+            json!([{"source": "case", "learningObjectiveIds": [
+                "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e02", "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e03"]}])
+        );
+        let li2 = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-2")).await;
+        assert_eq!(li2["lineItem"]["scoreScale"]["sourcedId"], "ss-1");
+        let r = one(&app, &token, &format!("{GRADEBOOK}/results/res-li1-stu1")).await;
+        assert!(r["result"].get("scoreScale").is_none(), "{r}");
+        assert_eq!(
+            r["result"]["learningObjectiveSet"],
+            json!([{"source": "case", "learningObjectiveResults": [
+                {"learningObjectiveId": "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e01", "score": 3, "textScore": "Proficient"},
+                {"learningObjectiveId": "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e02", "score": 4, "textScore": "Advanced"}]}])
+        );
+        // The edited lists survive an export and an import into another store.
+        let (bytes, _) = export(&app, None).await;
+        let target = TestApp::start(app.backend).await.unwrap();
+        ok(import_bytes(&target, bytes).await);
+        let t2 = target.token_all().await;
+        assert_same(&everything(&app, &token).await, &everything(&target, &t2).await);
+    }
+);
+
+/// The schema the importer enforces is the binding's, as compiled in the fixture.
+#[test]
+fn the_21_files_match_the_compiled_binding() {
+    use oneroster::csv::schema::{FILES, Req};
+    let compiled: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/csv/or12_csv_columns.compiled.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let files = compiled["files"].as_object().unwrap();
+    assert_eq!(files.len(), 21);
+    for spec in &FILES {
+        let cols = files[&spec.file_name()].as_array().unwrap();
+        let names: Vec<&str> = cols.iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(spec.header(), names, "{}", spec.name);
+        for (col, compiled) in spec.columns.iter().zip(cols) {
+            let expected = match compiled["req"].as_str().unwrap() {
+                "R" => vec![Req::Id, Req::Required, Req::Lenient],
+                "O" => vec![Req::Optional, Req::BlankIsEmpty],
+                _ => vec![Req::Lifecycle],
+            };
+            assert!(
+                expected.contains(&col.req),
+                "{}.{}: {:?}",
+                spec.name,
+                col.name,
+                col.req
+            );
+        }
+    }
+}
+
+both!(
+    async fn errors_are_capped_and_say_so(app) {
+        let mut orgs = String::from("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n");
+        for i in 0..150 {
+            orgs.push_str(&format!("o{i},,,Org {i},planet,,\n"));
+        }
+        match import(&app, &Pkg::of("bulk", &[("orgs", &orgs)])).await {
+            Err(ImportError::Refused(errors)) => {
+                assert_eq!(errors.list.len(), 100);
+                let text = ImportError::Refused(errors).describe();
+                assert!(text.starts_with("The package was refused and nothing was written: 100 errors (only the first 100 are listed; there may be more):\norgs.csv line 2 column type:"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+);
