@@ -170,6 +170,14 @@ impl Sink {
         }
     }
 
+    /// Drops whatever is buffered.
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.values.clear();
+        self.rows = 0;
+        self.first = true;
+    }
+
     fn end_row(&mut self) {
         if self.format == Format::Copy {
             self.buf.push(b'\n');
@@ -721,6 +729,9 @@ impl FileParser {
         };
         if ok && errors.is_empty() {
             self.sink.end_row();
+        } else {
+            // The package is refused: keep validating, but stop buffering staging rows.
+            self.sink.clear();
         }
     }
 
@@ -902,6 +913,9 @@ impl FileParser {
                 _ => None,
             },
         };
+        if !errors.is_empty() {
+            return false;
+        }
         // A tombstone naming only its sourcedId is resolved later from the stored identities
         // of earlier link rows.
         let (owner, built) = match (owner_col, built) {

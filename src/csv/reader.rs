@@ -309,8 +309,17 @@ impl<R: BufRead> CsvReader<R> {
         Self::push_field(rec, quoted);
     }
 
-    /// Checks the record is UTF-8 and moves it into its text buffer.
+    /// Checks the record is UTF-8 without NUL characters (which no text column can store)
+    /// and moves it into its text buffer.
     fn finish(&mut self, rec: &mut RawRecord) -> Result<(), SyntaxError> {
+        if let Some(at) = rec.bytes.iter().position(|&b| b == 0) {
+            let field = rec.ends.iter().position(|&end| end > at).unwrap_or(0) + 1;
+            return Err(SyntaxError {
+                line: rec.line,
+                field: Some(field),
+                message: "the text holds a NUL character".into(),
+            });
+        }
         match std::str::from_utf8(&rec.bytes) {
             Ok(s) => {
                 rec.data.push_str(s);
@@ -393,6 +402,7 @@ mod tests {
             (b"a\n\"abc\"x\n", 2, "after the closing quote"),
             (b"a\n\"abc\n", 2, "not closed"),
             (b"a\nb\xff\n", 2, "UTF-8"),
+            (b"a\nb\x00c\n", 2, "NUL"),
             (b"a,b\r", 1, "carriage return"),
         ] {
             let err = read_all(input).unwrap_err();
