@@ -793,7 +793,25 @@ both!(
 );
 
 both!(
+    async fn each_of_the_21_files_imports_on_its_own(app) {
+        ok(import(&app, &Pkg::fixture()).await);
+        let token = app.token_all().await;
+        let before = snapshot(&app, &token).await;
+        for spec in &csv::schema::FILES {
+            let s = ok(import(&app, &Pkg::subset(&[spec.name], "bulk")).await);
+            assert_eq!(s.files.len(), 1);
+            let f = &s.files[0];
+            assert!(f.rows > 0, "{f:?}");
+            assert_eq!((f.inserted, f.updated, f.tombstoned), (0, 0, 0), "{f:?}");
+        }
+        assert_same(&before, &snapshot(&app, &token).await);
+    }
+);
+
+both!(
     async fn the_manifest_must_describe_the_package(app) {
+        let token = app.token_all().await;
+        let empty = snapshot(&app, &token).await;
         let f = Pkg::fixture();
         let cases: Vec<(Pkg, &str)> = vec![
             (
@@ -834,6 +852,7 @@ both!(
             let errors = refused(import(&app, &pkg).await);
             assert_errors(&errors, &[expected]);
         }
+        assert_same(&empty, &snapshot(&app, &token).await);
         // A trailing `*` on the files new in 1.2 is tolerated; a missing file row is absent.
         let pkg = Pkg::subset(&["orgs", "academicSessions"], "bulk").set(
             "manifest.csv",
