@@ -130,15 +130,41 @@ fn check_directory(r: &mut (impl Read + Seek), limits: &Limits) -> Result<(), Cs
             tail[at + i + 3],
         ]) as u64
     };
-    let entries = u16_at(10);
-    let directory = u32_at(12);
-    if entries != 0xFFFF && entries > limits.max_entries as u64 {
+    let mut entries = u16_at(10);
+    let mut directory = u32_at(12);
+    if entries == 0xFFFF || directory == 0xFFFF_FFFF {
+        // A zip64 archive: the real counts are in the zip64 end record, which a locator just
+        // before the classic record points to.
+        let locator = at
+            .checked_sub(20)
+            .filter(|&l| tail[l..l + 4] == [0x50, 0x4b, 0x06, 0x07]);
+        let Some(l) = locator else {
+            return Err(not_zip());
+        };
+        let mut offset = [0u8; 8];
+        offset.copy_from_slice(&tail[l + 8..l + 16]);
+        r.seek(SeekFrom::Start(u64::from_le_bytes(offset)))
+            .map_err(|_| not_zip())?;
+        let mut record = [0u8; 56];
+        r.read_exact(&mut record).map_err(|_| not_zip())?;
+        if record[..4] != [0x50, 0x4b, 0x06, 0x06] {
+            return Err(not_zip());
+        }
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&record[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        entries = u64_at(32);
+        directory = u64_at(40);
+    }
+    if entries > limits.max_entries as u64 {
         return Err(CsvError::package(format!(
             "the zip has {entries} entries; a package has at most {} (manifest.csv and the 21 data files)",
             limits.max_entries
         )));
     }
-    if directory != 0xFFFF_FFFF && directory > MAX_DIRECTORY_BYTES {
+    if directory > MAX_DIRECTORY_BYTES {
         return Err(CsvError::package(format!(
             "the zip directory is {directory} bytes long; a package needs only a few kilobytes"
         )));

@@ -919,6 +919,36 @@ both!(
     }
 );
 
+/// Rewrites a zip's end of central directory in the zip64 form (the classic record's counts
+/// set to 0xFFFF, the real ones in a zip64 record), optionally declaring `entries`.
+fn as_zip64(zip: Vec<u8>, entries: Option<u64>) -> Vec<u8> {
+    let at = zip.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as u64;
+    let u32_at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as u64;
+    let (count, size, offset) = (u16_at(at + 10), u32_at(at + 12), u32_at(at + 16));
+    let count = entries.unwrap_or(count);
+    let mut out = zip[..at].to_vec();
+    let record_at = out.len() as u64;
+    out.extend_from_slice(b"PK\x06\x06");
+    out.extend_from_slice(&44u64.to_le_bytes());
+    out.extend_from_slice(&[45, 0, 45, 0]);
+    out.extend_from_slice(&[0; 8]);
+    for v in [count, count, size, offset] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(b"PK\x06\x07");
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&record_at.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(b"PK\x05\x06");
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&[0xFF; 4]);
+    out.extend_from_slice(&(size as u32).to_le_bytes());
+    out.extend_from_slice(&(offset as u32).to_le_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
 /// The fixture zipped, with `extra` entries.
 fn fixture_zip_with(extra: &[(&str, &[u8])]) -> Vec<u8> {
     let f = Pkg::fixture();
@@ -976,6 +1006,10 @@ both!(
         let many_refs: Vec<(&str, &[u8])> = many.iter().map(|(n, c)| (n.as_str(), c.as_slice())).collect();
         let errors = refused(import_bytes(&app, zip_of(&many_refs)).await);
         assert_errors(&errors, &["the zip has 70 entries; a package has at most 64"]);
+        // A zip64 end record is read too: a legitimate one passes, an inflated count does not.
+        ok(import_bytes(&app, as_zip64(Pkg::fixture().zip(), None)).await);
+        let errors = refused(import_bytes(&app, as_zip64(Pkg::fixture().zip(), Some(100_000))).await);
+        assert_errors(&errors, &["the zip has 100000 entries"]);
         let errors = refused(import_bytes(&app, b"PK\x03\x04 not really a zip".to_vec()).await);
         assert_errors(&errors, &["the package is not a zip archive"]);
         assert_same(&before, &snapshot(&app, &token).await);
