@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::csv::{ImportOptions, Limits};
+use crate::model::datetime::parse_datetime;
 use crate::store::StoreOptions;
 
 /// A OneRoster 1.2 provider: the rostering, gradebook and resources REST services, with
@@ -33,6 +35,10 @@ pub enum Command {
         #[command(subcommand)]
         action: ClientsCommand,
     },
+    /// Import a OneRoster 1.2 CSV package (a .zip or a folder of CSV files), all or nothing.
+    Import(ImportArgs),
+    /// Export the store as a OneRoster 1.2 CSV package: bulk, or delta with --since.
+    Export(ExportArgs),
     /// Write the OpenAPI documents and the operations table to a folder.
     Openapi {
         /// Folder to write `rostering.json`, `gradebook.json`, `resources.json`,
@@ -115,6 +121,97 @@ impl DbArgs {
     }
 }
 
+/// Safety settings of CSV imports, for the `import` command and `POST /admin/csv`.
+#[derive(Debug, Clone, Args)]
+pub struct CsvArgs {
+    /// Largest total size of a package's files once inflated, in bytes (zip bomb guard).
+    #[arg(
+        long,
+        env = "ONEROSTER_MAX_IMPORT_UNCOMPRESSED_BYTES",
+        default_value_t = 4 << 30
+    )]
+    pub max_import_uncompressed_bytes: u64,
+    /// Largest inflated/compressed size ratio of one file of a zip (zip bomb guard).
+    #[arg(long, env = "ONEROSTER_MAX_IMPORT_RATIO", default_value_t = 200)]
+    pub max_import_ratio: u64,
+    /// Largest share (0 to 1) of a kind's active records that a bulk file may delete; a
+    /// package deleting more is refused unless the import allows mass deletes.
+    #[arg(long, env = "ONEROSTER_MASS_DELETE_THRESHOLD", default_value_t = 0.5)]
+    pub mass_delete_threshold: f64,
+}
+
+impl CsvArgs {
+    /// Validated import options (mass deletes not allowed).
+    pub fn options(&self) -> anyhow::Result<ImportOptions> {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.mass_delete_threshold),
+            "--mass-delete-threshold must be between 0 and 1 (got {})",
+            self.mass_delete_threshold
+        );
+        anyhow::ensure!(
+            self.max_import_ratio >= 10,
+            "--max-import-ratio must be at least 10"
+        );
+        anyhow::ensure!(
+            self.max_import_uncompressed_bytes >= 1024,
+            "--max-import-uncompressed-bytes must be at least 1024"
+        );
+        Ok(ImportOptions {
+            limits: Limits {
+                max_uncompressed_bytes: self.max_import_uncompressed_bytes,
+                max_ratio: self.max_import_ratio,
+                ..Limits::default()
+            },
+            mass_delete_threshold: self.mass_delete_threshold,
+            ..ImportOptions::default()
+        })
+    }
+}
+
+/// `oneroster import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+    /// Let bulk files delete more than --mass-delete-threshold of a kind's records.
+    #[arg(long, default_value_t = false)]
+    pub allow_mass_delete: bool,
+    /// The package: a .zip file or a folder holding manifest.csv and the data files.
+    pub package: PathBuf,
+}
+
+/// `oneroster export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Write a delta package of what changed after this date-time (ISO 8601, e.g.
+    /// 2025-01-31T00:00:00.000Z, or a date), tombstones included. Without it, a bulk package
+    /// of every active record.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// The .zip file to write (replaced if it exists).
+    pub out: PathBuf,
+}
+
+impl ExportArgs {
+    /// `--since` in epoch milliseconds.
+    pub fn since_ms(&self) -> anyhow::Result<Option<i64>> {
+        self.since
+            .as_deref()
+            .map(|s| {
+                parse_datetime(s).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--since must be an ISO 8601 date-time such as 2025-01-31T00:00:00.000Z (got '{s}')"
+                    )
+                })
+            })
+            .transpose()
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
@@ -151,6 +248,11 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ONEROSTER_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest CSV package (zip) accepted by `POST /admin/csv`, in bytes.
+    #[arg(long, env = "ONEROSTER_MAX_IMPORT_BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_import_bytes: usize,
+    #[command(flatten)]
+    pub csv: CsvArgs,
     /// Requests handled at once; further requests are answered 429 with `Retry-After`.
     #[arg(
         long,
@@ -181,6 +283,9 @@ pub struct Settings {
     pub max_page_size: u64,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    pub max_import_bytes: usize,
+    /// Settings of CSV imports over HTTP.
+    pub import: ImportOptions,
     pub max_concurrent_requests: usize,
     pub tombstone_retention_days: u64,
     pub expose_passwords: bool,
@@ -230,6 +335,10 @@ impl ServeArgs {
             "--max-body-bytes must be at least 1024"
         );
         anyhow::ensure!(
+            self.max_import_bytes >= 1024,
+            "--max-import-bytes must be at least 1024"
+        );
+        anyhow::ensure!(
             self.max_concurrent_requests >= 1,
             "--max-concurrent-requests must be at least 1"
         );
@@ -250,6 +359,8 @@ impl ServeArgs {
             max_page_size: self.max_page_size,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             max_body_bytes: self.max_body_bytes,
+            max_import_bytes: self.max_import_bytes,
+            import: self.csv.options()?,
             max_concurrent_requests: self.max_concurrent_requests,
             tombstone_retention_days: self.tombstone_retention_days,
             expose_passwords: self.expose_passwords,
@@ -268,6 +379,8 @@ impl Settings {
             max_page_size: 10_000,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024 * 1024,
+            max_import_bytes: 512 * 1024 * 1024,
+            import: ImportOptions::default(),
             max_concurrent_requests: 1024,
             tombstone_retention_days: 90,
             expose_passwords: false,

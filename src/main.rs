@@ -10,13 +10,20 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    let cli = Cli::parse();
+    // Imports and exports run statements of many seconds by design: sqlx's slow-statement
+    // alerts would only interrupt their progress bar.
+    let default_filter = match cli.command {
+        Command::Import(_) | Command::Export(_) => "warn,sqlx::query=error",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("ONEROSTER_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env("ONEROSTER_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_target(false)
         .init();
-    let cli = Cli::parse();
     if let Err(e) = run(cli).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -119,6 +126,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Import(args) => {
+            let store = open(&args.db).await?;
+            oneroster::csv::cli::run_import(&store, &args).await
+        }
+        Command::Export(args) => {
+            let store = open(&args.db).await?;
+            oneroster::csv::cli::run_export(&store, &args).await
         }
         Command::Openapi { out, public_url } => {
             let public_url = oneroster::config::check_public_url(&public_url)?;

@@ -187,6 +187,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             state.settings.max_body_bytes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            middleware::limit,
+        ))
+        // CSV imports for SIS pushes: admin scope, their own body limit
+        // (--max-import-bytes), and no request timeout (an import takes what its package
+        // needs; the client waits for the summary).
+        .route(
+            crate::csv::http::PATH,
+            post(crate::csv::http::import_package),
+        )
         .with_state(state);
 
     let request_id = HeaderName::from_static("x-request-id");
@@ -219,10 +230,6 @@ pub fn router(state: Arc<AppState>) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(axum::middleware::from_fn(middleware::normalize_errors))
-            .layer(CatchPanicLayer::custom(middleware::panic_response))
-            .layer(axum::middleware::from_fn_with_state(
-                limits,
-                middleware::limit,
-            )),
+            .layer(CatchPanicLayer::custom(middleware::panic_response)),
     )
 }

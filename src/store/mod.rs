@@ -65,6 +65,7 @@ static POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = embed!("postgres":
     (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
     (4, "user roles by user", "0004_user_roles_by_user.sql"),
     (5, "enrollment status in indexes", "0005_enrollment_status_in_indexes.sql"),
+    (6, "csv link rows", "0006_csv_link_rows.sql"),
 );
 static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = embed!("sqlite":
     (1, "init", "0001_init.sql"),
@@ -72,6 +73,7 @@ static SQLITE_MIGRATIONS: &[(i64, &str, &str)] = embed!("sqlite":
     (3, "tombstone indexes", "0003_tombstone_indexes.sql"),
     (4, "user roles by user", "0004_user_roles_by_user.sql"),
     (5, "enrollment status in indexes", "0005_enrollment_status_in_indexes.sql"),
+    (6, "csv link rows", "0006_csv_link_rows.sql"),
 );
 
 #[derive(Debug)]

@@ -6,6 +6,7 @@ pub mod common;
 
 mod auth;
 mod cli;
+mod csv;
 mod docs;
 mod errors;
 mod gradebook;

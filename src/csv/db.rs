@@ -1,0 +1,241 @@
+//! Running statements inside the import transaction, and the few SQL spellings that differ
+//! between the backends for the CSV work (string aggregation, null-safe comparison, temporary
+//! tables).
+
+use futures_util::TryStreamExt;
+use sqlx::{Database, Encode, QueryBuilder, Row, Type};
+
+use crate::model::render::RowAccess;
+use crate::store::{Arg, Dialect, Part, Sql, Tx};
+
+/// Builds a runnable query from a neutral statement (values bound, never spliced).
+pub fn builder<'a, DB: Database>(sql: &Sql) -> QueryBuilder<DB>
+where
+    Option<String>: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    Option<f64>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("");
+    for part in &sql.parts {
+        match part {
+            Part::Text(t) => {
+                qb.push(t);
+            }
+            Part::Bind(Arg::Text(v)) => {
+                qb.push_bind(v.clone());
+            }
+            Part::Bind(Arg::Int(v)) => {
+                qb.push_bind(*v);
+            }
+            Part::Bind(Arg::Float(v)) => {
+                qb.push_bind(*v);
+            }
+        }
+    }
+    qb
+}
+
+/// Runs a query in the transaction and maps each row.
+pub async fn fetch<T>(
+    tx: &mut Tx,
+    sql: &Sql,
+    mut f: impl FnMut(&dyn RowAccess) -> anyhow::Result<T>,
+) -> anyhow::Result<Vec<T>> {
+    let mut out = Vec::new();
+    match tx {
+        Tx::Postgres(conn) => {
+            let mut qb = builder::<sqlx::Postgres>(sql);
+            let mut rows = qb.build().fetch(&mut **conn);
+            while let Some(row) = rows.try_next().await? {
+                out.push(f(&row)?);
+            }
+        }
+        Tx::Sqlite(conn) => {
+            let mut qb = builder::<sqlx::Sqlite>(sql);
+            let mut rows = qb.build().fetch(&mut **conn);
+            while let Some(row) = rows.try_next().await? {
+                out.push(f(&row)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a query in the transaction, handing each row to `f` as it arrives (memory stays flat
+/// whatever the size of the result).
+pub async fn for_each(
+    tx: &mut Tx,
+    sql: &Sql,
+    mut f: impl FnMut(&dyn RowAccess) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match tx {
+        Tx::Postgres(conn) => {
+            let mut qb = builder::<sqlx::Postgres>(sql);
+            let mut rows = qb.build().fetch(&mut **conn);
+            while let Some(row) = rows.try_next().await? {
+                f(&row)?;
+            }
+        }
+        Tx::Sqlite(conn) => {
+            let mut qb = builder::<sqlx::Sqlite>(sql);
+            let mut rows = qb.build().fetch(&mut **conn);
+            while let Some(row) = rows.try_next().await? {
+                f(&row)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a query returning one integer.
+pub async fn fetch_i64(tx: &mut Tx, sql: &Sql) -> anyhow::Result<i64> {
+    Ok(match tx {
+        Tx::Postgres(conn) => {
+            let mut qb = builder::<sqlx::Postgres>(sql);
+            let row = qb.build().fetch_one(&mut **conn).await?;
+            row.try_get::<Option<i64>, _>(0)?.unwrap_or(0)
+        }
+        Tx::Sqlite(conn) => {
+            let mut qb = builder::<sqlx::Sqlite>(sql);
+            let row = qb.build().fetch_one(&mut **conn).await?;
+            row.try_get::<Option<i64>, _>(0)?.unwrap_or(0)
+        }
+    })
+}
+
+/// The dialect of a transaction.
+pub fn dialect(tx: &Tx) -> Dialect {
+    match tx {
+        Tx::Postgres(_) => Dialect::Postgres,
+        Tx::Sqlite(_) => Dialect::Sqlite,
+    }
+}
+
+/// `a` and `b` differ, NULLs included.
+pub fn differs(d: Dialect, a: &str, b: &str) -> String {
+    match d {
+        Dialect::Postgres => format!("{a} IS DISTINCT FROM {b}"),
+        Dialect::Sqlite => format!("{a} IS NOT {b}"),
+    }
+}
+
+/// The concatenation of `expr` over a group, separated by commas, in `order`.
+pub fn string_agg(d: Dialect, expr: &str, order: &str) -> String {
+    match d {
+        Dialect::Postgres => format!("string_agg({expr}, ',' ORDER BY {order})"),
+        Dialect::Sqlite => format!("group_concat({expr}, ',' ORDER BY {order})"),
+    }
+}
+
+/// The concatenation of `expr` over a group, separated by the ASCII record separator (which
+/// no identifier contains), in no particular order.
+pub fn concat_records(d: Dialect, expr: &str) -> String {
+    match d {
+        Dialect::Postgres => format!("string_agg({expr}, chr(30))"),
+        Dialect::Sqlite => format!("group_concat({expr}, char(30))"),
+    }
+}
+
+/// The ASCII unit separator as a SQL expression.
+pub fn unit_sep(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => "chr(31)",
+        Dialect::Sqlite => "char(31)",
+    }
+}
+
+/// The text type with the binary ordering the store uses.
+pub fn text_type(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => "TEXT COLLATE \"C\"",
+        Dialect::Sqlite => "TEXT",
+    }
+}
+
+/// `CREATE TEMP TABLE name (` with the backend's lifetime clause to follow the columns.
+pub fn create_temp(d: Dialect, name: &str, columns: &str) -> Sql {
+    let mut sql = Sql::new("CREATE TEMP TABLE ");
+    sql.push(name).push(" (").push(columns).push(")");
+    if d == Dialect::Postgres {
+        sql.push(" ON COMMIT DROP");
+    }
+    sql
+}
+
+/// Fewest incoming rows for which rebuilding a table's indexes beats maintaining them.
+const BULK_LOAD_ROWS: i64 = 20_000;
+
+/// Prepares `table` for `incoming` new rows. When they are many (at least
+/// [`BULK_LOAD_ROWS`], and at least half the rows already there), the table's secondary
+/// indexes are dropped — inside the import transaction, so no other session ever sees the
+/// table without them — and the statements to rebuild them are returned: building an index
+/// once is several times faster than updating it row by row. Returns nothing otherwise.
+pub async fn drop_indexes_for_load(
+    tx: &mut Tx,
+    table: &str,
+    incoming: i64,
+) -> anyhow::Result<Vec<String>> {
+    if incoming < BULK_LOAD_ROWS {
+        return Ok(Vec::new());
+    }
+    let d = dialect(tx);
+    let (existing, list) = match d {
+        Dialect::Postgres => (
+            {
+                let mut sql = Sql::new(
+                    "SELECT CAST(GREATEST(reltuples, 0) AS BIGINT) FROM pg_class WHERE oid = to_regclass(",
+                );
+                sql.bind(table).push(")");
+                sql
+            },
+            {
+                let mut sql = Sql::new(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() \
+                     AND i.tablename = ",
+                );
+                sql.bind(table).push(
+                    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname \
+                     AND c.conrelid = to_regclass(i.tablename))",
+                );
+                sql
+            },
+        ),
+        Dialect::Sqlite => (Sql::new(&format!("SELECT count(*) FROM {table}")), {
+            let mut sql = Sql::new(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ",
+            );
+            sql.bind(table);
+            sql
+        }),
+    };
+    let existing = fetch_i64(tx, &existing).await?;
+    if incoming * 2 < existing {
+        return Ok(Vec::new());
+    }
+    let indexes = fetch(tx, &list, |r| {
+        Ok((
+            r.text(0)?.unwrap_or_default().to_string(),
+            r.text(1)?.unwrap_or_default().to_string(),
+        ))
+    })
+    .await?;
+    let mut rebuild = Vec::new();
+    for (name, definition) in indexes {
+        // Names and definitions come from the database's own catalogue.
+        tx.execute(&Sql::new(&format!(
+            "DROP INDEX \"{}\"",
+            name.replace('"', "\"\"")
+        )))
+        .await?;
+        rebuild.push(definition);
+    }
+    Ok(rebuild)
+}
+
+/// Rebuilds the indexes [`drop_indexes_for_load`] dropped.
+pub async fn rebuild_indexes(tx: &mut Tx, definitions: Vec<String>) -> anyhow::Result<()> {
+    for definition in definitions {
+        tx.execute(&Sql::new(&definition)).await?;
+    }
+    Ok(())
+}
