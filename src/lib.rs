@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod http;
 pub mod model;
 pub mod openapi;
