@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod docs;
 mod errors;
+mod generate;
 mod gradebook;
 mod plans;
 mod query;
