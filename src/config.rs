@@ -59,7 +59,7 @@ fn generate_help() -> String {
 /// Settings of `oneroster generate`.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// Number of students (at least 20); there is about one school per 1 000 students.
+    /// Number of students (at least 20); there is about one school per 1,000 students.
     #[arg(long, value_parser = clap::value_parser!(u32).range(i64::from(crate::generate::MIN_STUDENTS)..))]
     pub students: u32,
     /// Seed of every random choice.

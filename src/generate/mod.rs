@@ -7,7 +7,7 @@
 //!
 //! The district, per 1 000 students (see [`DISTRICT`] for the full description):
 //! about one school (elementary K-5, middle 6-8, high 9-12; grades weighted equally), 250
-//! classes, 12 000 enrollments, 2 500 line items and 14 000 results.
+//! classes, 12 000 enrollments, 2 500 line items and 17 000 results.
 
 mod catalog;
 mod files;
@@ -34,29 +34,30 @@ pub const MIN_STUDENTS: u32 = 20;
 /// What the generated district looks like, for `--help` and the README.
 pub const DISTRICT: &str = "\
 The district has one district org and elementary (K-5, about 750 students), middle (6-8, \
-about 1 150) and high schools (9-12, about 1 700): about one school per 1 000 students. \
+about 1,150) and high schools (9-12, about 1,700): about one school per 1,000 students. \
 The 2025-2026 school year has two terms and four grading periods; the package describes \
-the district on 2025-11-14.
+the district on 2025-10-17, the last day of the first grading period.
 
 Elementary students stay with their homeroom group (22 students in K-2, 25 above) for \
 a homeroom class and three specials (art, music, physical education): 4 classes. Middle \
 and high school students have 7 classes in each term (7 periods, no two at the same \
-time, classmates changing from period to period): 6 year-long classes and one or two \
-pairs of semester classes, about 25 students each.
+time, classmates changing from period to period): year-long classes and one or two semester periods (a fall class, then a \
+spring class), about 25 students each.
 
 Enrollments are written per term, as term-scheduling SISs export them: a year-long class \
 has one enrollment per student (and teacher) and per term, dated to the term. So an \
 elementary student has 8 enrollments, a secondary student 14, and a class of 25 about 50: \
-that is how about 25 000 classes carry about 1.2 million enrollments at 100 000 students.
+that is how about 25,000 classes carry about 1.2 million enrollments at 100,000 students.
 
-Teachers teach several classes (secondary: 5 periods per term; elementary specialists up \
-to 30 homeroom groups), one primary teacher per class, with special-education co-teachers \
+Secondary teachers teach 5 periods per term, elementary specialists up to 30 homeroom \
+groups, homeroom teachers their homeroom: one primary teacher per class, with special-education co-teachers \
 in a tenth of English and mathematics sections. Some teachers work at two schools or also \
 counsel, some high school students are also aides at an elementary school, guardians \
 (1 or 2 per household, some with children at two schools) are linked by agentSourcedIds.
 
 Each class has 8 to 12 line items in district-wide categories; those due before \
-2025-11-14 (about a third) have a result for every student. Each school has a score \
+2025-10-17 (about 28%) have a result for every student: about 1.7 million results at \
+100,000 students. Each school has a score \
 scale (standards-based or letter grades) used by its tests; mathematics and English \
 tests and quizzes are aligned to CASE learning objectives. Courses have textbooks \
 (courseResources), classes have apps (classResources), teachers have teacher editions \

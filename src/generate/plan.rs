@@ -438,11 +438,8 @@ impl Plan {
             number,
             id: format!("sch-{number:04}"),
             name,
-            identifier: format!(
-                "{}{:05}",
-                self.district_identifier,
-                10 * number + self.seed as u32 % 10
-            ),
+            // NCES style: the district's seven digits, then the school's five.
+            identifier: format!("{}{number:05}", self.district_identifier),
             level,
             classes: first_class..last_class,
         });
