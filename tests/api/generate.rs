@@ -459,6 +459,18 @@ fn is_braced_pair(item: &str) -> bool {
 #[test]
 fn rows_are_bulk_rows_with_valid_ids_required_values_and_formats() {
     let p = package();
+    check_rows(p);
+    // Lists with several items are quoted.
+    let courses = &p.file("courses").raw;
+    assert!(courses.contains(",\"English Language Arts,Mathematics,Science,Social Studies\","));
+    assert!(
+        p.file("classes")
+            .raw
+            .contains(",\"term-fall-2025,term-spring-2026\",")
+    );
+}
+
+fn check_rows(p: &Package) {
     for (name, _, required) in BINDING {
         let csv = p.file(name);
         let lines: Vec<&str> = csv.raw.split("\r\n").collect();
@@ -534,19 +546,14 @@ fn rows_are_bulk_rows_with_valid_ids_required_values_and_formats() {
             }
         }
     }
-    // Lists with several items are quoted.
-    let courses = &p.file("courses").raw;
-    assert!(courses.contains(",\"English Language Arts,Mathematics,Science,Social Studies\","));
-    assert!(
-        p.file("classes")
-            .raw
-            .contains(",\"term-fall-2025,term-spring-2026\",")
-    );
 }
 
 #[test]
 fn every_reference_resolves_within_the_package() {
-    let p = package();
+    check_references(package());
+}
+
+fn check_references(p: &Package) {
     let refs = REFERENCES.iter().copied().chain(
         RESOURCE_REFERENCES
             .iter()
@@ -589,7 +596,10 @@ fn sessions(p: &Package) -> HashMap<&str, (&str, &str, &str)> {
 
 #[test]
 fn the_district_holds_together() {
-    let p = package();
+    check_consistency(package());
+}
+
+fn check_consistency(p: &Package) {
     let (classes, courses, users, roles) = (
         p.file("classes"),
         p.file("courses"),
@@ -968,7 +978,10 @@ fn by<'a>(csv: &'a Csv, column: &str) -> HashMap<&'a str, Vec<Row<'a>>> {
 
 #[test]
 fn every_row_is_valid_oneroster_for_the_server_model() {
-    let p = package();
+    check_model(package());
+}
+
+fn check_model(p: &Package) {
     let mut ids: HashMap<Kind, HashSet<String>> = HashMap::new();
     let mut uses = Vec::new();
     let mut check = |entity: &'static Entity, obj: Obj| {
@@ -1254,6 +1267,23 @@ fn every_row_is_valid_oneroster_for_the_server_model() {
             u.id
         );
     }
+}
+
+/// The smallest district: one school per level, grades of one or two students.
+#[test]
+fn a_tiny_district_holds_together_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.zip");
+    let options = Options {
+        students: generate::MIN_STUDENTS,
+        seed: 3,
+    };
+    generate::generate(&options, &path).unwrap();
+    let p = read_zip(&path);
+    check_rows(&p);
+    check_references(&p);
+    check_consistency(&p);
+    check_model(&p);
 }
 
 fn oneroster() -> Command {
