@@ -85,6 +85,8 @@ pub const SESSIONS: [SessionDef; 7] = [
 ];
 /// Indices into [`SESSIONS`].
 pub const TERMS: [usize; 2] = [1, 2];
+/// The `termSourcedIds` of a year-long class.
+pub const YEAR_TERMS: &str = "term-fall-2025,term-spring-2026";
 pub const QUARTERS: [usize; 4] = [3, 4, 5, 6];
 
 // ---- subjects and departments ---------------------------------------------------------------
@@ -1177,6 +1179,18 @@ mod tests {
             codes.dedup();
             assert_eq!(codes.len(), level.courses.len(), "duplicate course codes");
         }
+    }
+
+    #[test]
+    fn the_calendar_is_consistent() {
+        let terms: Vec<&str> = TERMS.iter().map(|&t| SESSIONS[t].id).collect();
+        assert_eq!(terms.join(","), YEAR_TERMS);
+        for &q in &QUARTERS {
+            let parent = SESSIONS[q].parent;
+            assert!(TERMS.iter().any(|&t| SESSIONS[t].id == parent));
+        }
+        assert!(SESSIONS.iter().all(|s| s.start < s.end));
+        assert!(SESSIONS[0].start < AS_OF && AS_OF < SESSIONS[0].end);
     }
 
     #[test]

@@ -405,7 +405,7 @@ fn term_ids(terms: u8) -> &'static str {
     match terms {
         1 => SESSIONS[TERMS[0]].id,
         2 => SESSIONS[TERMS[1]].id,
-        _ => "term-fall-2025,term-spring-2026",
+        _ => catalog::YEAR_TERMS,
     }
 }
 
