@@ -39,6 +39,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Export the store as a OneRoster 1.2 CSV package: bulk, or delta with --since.
     Export(ExportArgs),
+    /// Write a synthetic district as a OneRoster 1.2 bulk CSV package (for benchmarks).
+    #[command(long_about = generate_help())]
+    Generate(GenerateArgs),
     /// Write the OpenAPI documents and the operations table to a folder.
     Openapi {
         /// Folder to write `rostering.json`, `gradebook.json`, `resources.json`,
@@ -49,6 +52,29 @@ pub enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
+}
+
+fn generate_help() -> String {
+    format!(
+        "Write a synthetic district as a OneRoster 1.2 bulk CSV package: manifest.csv and the \
+         21 data files, in a zip (OUT ending in .zip) or a folder. The same --students and \
+         --seed always give the same bytes.\n\n{}",
+        crate::generate::DISTRICT
+    )
+}
+
+/// Settings of `oneroster generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Number of students (at least 20); there is about one school per 1,000 students.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(i64::from(crate::generate::MIN_STUDENTS)..))]
+    pub students: u32,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write: a `.zip` package, or else a folder (created if needed).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod csv;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod http;
 pub mod model;
 pub mod openapi;

@@ -5,7 +5,7 @@ use oneroster::auth::clients;
 use oneroster::auth::scope::{Scope, ScopeSet};
 use oneroster::config::{Cli, ClientsCommand, Command, DbArgs, ServeArgs};
 use oneroster::store::Store;
-use oneroster::{AppState, demo, openapi, store};
+use oneroster::{AppState, demo, generate, openapi, store};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -134,6 +134,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => {
             let store = open(&args.db).await?;
             oneroster::csv::cli::run_export(&store, &args).await
+        }
+        Command::Generate(args) => {
+            let options = generate::Options {
+                students: args.students,
+                seed: args.seed,
+            };
+            let summary = generate::generate(&options, &args.out)?;
+            print!("{summary}");
+            println!("wrote {}", args.out.display());
+            Ok(())
         }
         Command::Openapi { out, public_url } => {
             let public_url = oneroster::config::check_public_url(&public_url)?;

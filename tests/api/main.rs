@@ -9,6 +9,7 @@ mod cli;
 mod csv;
 mod docs;
 mod errors;
+mod generate;
 mod gradebook;
 mod plans;
 mod query;
