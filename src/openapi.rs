@@ -755,8 +755,62 @@ pub fn platform_document(public_url: &str) -> OpenApi {
             )
             .build()
     };
+    let admin_csv = OperationBuilder::new()
+        .operation_id(Some("importCsvPackage"))
+        .summary(Some("Import a OneRoster 1.2 CSV package (bulk or delta), all or nothing"))
+        .description(Some(
+            "The body is the zip. Requires a token with the server-administration scope \
+             (urn:oneroster-server:scope:admin), which no OneRoster scope grants. Answers the \
+             import summary, or 422 invaliddata listing every error (file, line, column, \
+             reason) with nothing written. `allowMassDelete=true` lifts the mass-delete guard.",
+        ))
+        .tag("Administration")
+        .security(SecurityRequirement::new(
+            SECURITY,
+            [Scope::Admin.uri()],
+        ))
+        .parameter(query_param(
+            "allowMassDelete",
+            "Allow bulk files to delete more than the configured share of their kind.",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .default(Some(false.into())),
+        ))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/zip",
+                    ContentBuilder::new()
+                        .schema(Some(
+                            string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+                        ))
+                        .build(),
+                )
+                .build(),
+        ))
+        .responses(
+            ResponsesBuilder::new()
+                .response(
+                    "200",
+                    ResponseBuilder::new()
+                        .description("The package was applied: rows, elapsed time, per-file counts and the dateLastModified given to changed records.")
+                        .build(),
+                )
+                .response("400", error_response("Not a zip, or an unsafe package."))
+                .response("401", error_response("No valid token."))
+                .response("403", error_response("The token lacks the administration scope."))
+                .response("413", error_response("The package is larger than the import limit."))
+                .response(
+                    "422",
+                    error_response("The package is invalid; every error is listed and nothing was written."),
+                )
+                .build(),
+        )
+        .build();
     let paths = PathsBuilder::new()
         .path("/oauth/token", PathItem::new(HttpMethod::Post, token))
+        .path("/admin/csv", PathItem::new(HttpMethod::Post, admin_csv))
         .path(
             "/.well-known/jwks.json",
             PathItem::new(
@@ -797,12 +851,21 @@ pub fn platform_document(public_url: &str) -> OpenApi {
                 ),
             ),
         );
+    let components = ComponentsBuilder::new()
+        .security_scheme(
+            SECURITY,
+            security_scheme(public_url, [Scope::Admin].into_iter()),
+        )
+        .build();
     OpenApiBuilder::new()
+        .components(Some(components))
         .info(
             InfoBuilder::new()
                 .title("OneRoster provider: platform endpoints")
                 .version(env!("CARGO_PKG_VERSION"))
-                .description(Some("Token endpoint, key set and health checks."))
+                .description(Some(
+                    "Token endpoint, key set, health checks and CSV import.",
+                ))
                 .build(),
         )
         .servers(Some([Server::new(public_url)]))
