@@ -128,3 +128,41 @@ both!(
             .assert_error(413, "invaliddata");
     }
 );
+
+/// A panic in a handler is a logged 500 with the OneRoster body, not a dropped connection,
+/// through the same conversion the application's middleware stack uses.
+#[tokio::test]
+async fn panics_become_500_internal_server_error() {
+    use tower::ServiceExt;
+    let app = axum::Router::new()
+        .route(
+            "/boom",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("boom");
+                }
+                ""
+            }),
+        )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            oneroster::http::middleware::panic_response,
+        ));
+    let res = app
+        .oneshot(Request::builder().uri("/boom").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        v["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"],
+        "internal_server_error"
+    );
+    assert!(
+        !v.to_string().contains("boom"),
+        "the panic message is not echoed: {v}"
+    );
+}
