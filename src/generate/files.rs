@@ -1,7 +1,7 @@
 //! The 21 data files of the CSV binding: their exact headers, and one writer per file that
 //! streams its rows from the plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::catalog::{
@@ -697,27 +697,27 @@ fn class_resources<W: Write>(plan: &Plan, t: &mut Table<W>) -> io::Result<()> {
 }
 
 fn user_resources<W: Write>(plan: &Plan, t: &mut Table<W>) -> io::Result<()> {
-    let taught: BTreeSet<(u32, u32)> = plan
-        .classes
-        .iter()
-        .filter(|c| plan.courses[c.course as usize].def.has_textbook())
-        .map(|c| (c.teacher, c.course))
-        .collect();
+    // A teacher edition is district-wide (one per level and course code): an itinerant
+    // teacher who teaches the same course at two schools gets it once, through the first
+    // school.
+    let mut taught: BTreeMap<(u32, String), u32> = BTreeMap::new();
+    for c in &plan.classes {
+        let course = &plan.courses[c.course as usize];
+        if course.def.has_textbook() {
+            taught
+                .entry((c.teacher, textbook_id(plan, c.course, "te")))
+                .or_insert(course.school);
+        }
+    }
     let mut previous = NONE;
     let mut k = 0;
-    for (teacher, course) in taught {
+    for ((teacher, textbook), school) in taught {
         k = if teacher == previous { k + 1 } else { 1 };
         previous = teacher;
         let staff = &plan.staff[teacher as usize];
-        let school = plan.courses[course as usize].school;
         t.row(
             &format!("ures-{}-{k}", staff.id),
-            &[
-                &staff.id,
-                &plan.schools[school as usize].id,
-                "",
-                &textbook_id(plan, course, "te"),
-            ],
+            &[&staff.id, &plan.schools[school as usize].id, "", &textbook],
         )?;
     }
     Ok(())
