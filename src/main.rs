@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use oneroster::auth::clients;
 use oneroster::auth::scope::{Scope, ScopeSet};
@@ -186,6 +187,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!(
         "listening on http://{listen} (public URL {public_url}); API docs at {public_url}/docs"
     );
+    // Responses are written whole (or in large chunks): Nagle's algorithm would only hold
+    // back the last segment of each one until the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, oneroster::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
