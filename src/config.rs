@@ -315,6 +315,9 @@ pub struct Settings {
     pub max_concurrent_requests: usize,
     pub tombstone_retention_days: u64,
     pub expose_passwords: bool,
+    /// Rows a page may have to skip before its start is looked for from the end of the list
+    /// (not a flag: a tuning constant, lowered by the tests).
+    pub deep_page_min_skip: u64,
 }
 
 /// Checks a public base URL: absolute http(s), no query or fragment.
@@ -390,6 +393,7 @@ impl ServeArgs {
             max_concurrent_requests: self.max_concurrent_requests,
             tombstone_retention_days: self.tombstone_retention_days,
             expose_passwords: self.expose_passwords,
+            deep_page_min_skip: crate::store::engine::DEEP_PAGE_MIN_SKIP,
         })
     }
 }
@@ -410,6 +414,7 @@ impl Settings {
             max_concurrent_requests: 1024,
             tombstone_retention_days: 90,
             expose_passwords: false,
+            deep_page_min_skip: crate::store::engine::DEEP_PAGE_MIN_SKIP,
         }
     }
 }

@@ -77,6 +77,7 @@ impl AppState {
                 renderer,
                 EngineConfig {
                     max_limit: settings.max_page_size,
+                    deep_page_min_skip: settings.deep_page_min_skip,
                 },
             ),
             keys,

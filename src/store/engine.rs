@@ -21,11 +21,17 @@ use super::bookmarks::Bookmarks;
 use super::plan::{self, ListPlan, PageKey, Parent, View};
 use super::{Store, Tx, write};
 
+/// Rows a page query may skip before a deep page is looked for from the end of the list
+/// instead (below it, counting first would cost more than it saves).
+pub const DEEP_PAGE_MIN_SKIP: u64 = 10_000;
+
 /// Engine settings.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     /// Largest page served; larger `limit`s are clamped (and the `Link` header says so).
     pub max_limit: u64,
+    /// See [`DEEP_PAGE_MIN_SKIP`].
+    pub deep_page_min_skip: u64,
 }
 
 /// The engine shared by all handlers.
@@ -127,13 +133,37 @@ impl Engine {
             .min(self.config.max_limit);
         // Continue from where an earlier page of the same listing ended, when one did.
         let listing = plan.signature();
-        let after = if params.offset > 0 {
+        let mut after = if params.offset > 0 {
             self.bookmarks.nearest(&listing, params.offset)
         } else {
             None
         };
-        // Build both statements first: a bad filter or sort is a 400, whatever the data.
+        // Build the statements first: a bad filter or sort is a 400, whatever the data.
         let count_sql = plan.count_sql(dialect)?;
+        let (sort, _) = plan.sort()?;
+        // A deep page with no remembered position near it: when it lies nearer the end of
+        // the list than the start (or the remembered position), its starting point is found
+        // by walking back from the end, so the last page costs about what the first does.
+        let mut known_total = None;
+        let forward = params.offset - after.as_ref().map_or(0, |(at, _)| *at);
+        if forward > self.config.deep_page_min_skip {
+            let total = self.store.fetch_i64(&count_sql).await?.max(0) as u64;
+            known_total = Some(total);
+            if params.offset < total && total - params.offset < forward {
+                let key_sql = plan.key_from_end_sql(
+                    dialect,
+                    total - params.offset,
+                    plan::parents_exist(parents, ids),
+                )?;
+                let keys = self
+                    .store
+                    .fetch_map(&key_sql, |row| PageKey::read(row, 0, sort))
+                    .await?;
+                if let Some(key) = keys.into_iter().next() {
+                    after = Some((params.offset, key));
+                }
+            }
+        }
         let page_sql = plan.page_sql_checked(
             dialect,
             &fields,
@@ -141,7 +171,6 @@ impl Engine {
             after.as_ref().map(|(p, k)| (*p, k)),
             plan::parents_exist(parents, ids),
         )?;
-        let (sort, _) = plan.sort()?;
         let mut prefix = Vec::with_capacity(64);
         prefix.extend_from_slice(b"{\"");
         prefix.extend_from_slice(entity.plural.as_bytes());
@@ -189,6 +218,8 @@ impl Engine {
             && (after.is_none() || params.offset == 0);
         let total = if exact_from_page {
             params.offset + seen
+        } else if let Some(total) = known_total {
+            total
         } else {
             self.store.fetch_i64(&count_sql).await?.max(0) as u64
         };

@@ -612,18 +612,50 @@ impl ListPlan<'_> {
     /// sort first (as the smallest values) on both backends.
     pub fn order_by(&self) -> Result<String, ApiError> {
         let (field, dir) = self.sort()?;
-        let (word, nulls) = match dir {
-            Direction::Asc => ("ASC", "NULLS FIRST"),
-            Direction::Desc => ("DESC", "NULLS LAST"),
-        };
-        let mut order = String::from(" ORDER BY ");
-        if let Some(field) = field {
-            order.push_str(&format!("t.{} {word} {nulls}, ", field.column));
-        }
-        order.push_str(&format!("t.sourced_id {word}"));
-        Ok(order)
+        Ok(order_clause(field, dir))
     }
 
+    /// The sort key of the row `from_end` rows before the end of the list (0: the last row),
+    /// found by walking the list backwards: the position a deep page continues from when it
+    /// lies nearer the end than the start.
+    pub fn key_from_end_sql(
+        &self,
+        dialect: Dialect,
+        from_end: u64,
+        check: Option<Sql>,
+    ) -> Result<Sql, ApiError> {
+        let (sort, dir) = self.sort()?;
+        let mut sql = Sql::new("SELECT ");
+        if let Some(f) = sort {
+            sql.push("t.").push(f.column).push(", ");
+        }
+        sql.push("t.sourced_id");
+        sql.append(self.filtered_from(dialect, check.into_iter().collect())?);
+        let reverse = match dir {
+            Direction::Asc => Direction::Desc,
+            Direction::Desc => Direction::Asc,
+        };
+        sql.push(&order_clause(sort, reverse));
+        sql.push(" LIMIT 1 OFFSET ").bind(from_end as i64);
+        Ok(sql)
+    }
+}
+
+/// `ORDER BY <field> <dir>, t.sourced_id <dir>`; NULLs are the smallest values.
+fn order_clause(field: Option<&'static Field>, dir: Direction) -> String {
+    let (word, nulls) = match dir {
+        Direction::Asc => ("ASC", "NULLS FIRST"),
+        Direction::Desc => ("DESC", "NULLS LAST"),
+    };
+    let mut order = String::from(" ORDER BY ");
+    if let Some(field) = field {
+        order.push_str(&format!("t.{} {word} {nulls}, ", field.column));
+    }
+    order.push_str(&format!("t.sourced_id {word}"));
+    order
+}
+
+impl ListPlan<'_> {
     /// A key identifying this list's order and contents (everything but paging and field
     /// selection), under which page boundaries are remembered.
     pub fn signature(&self) -> String {
