@@ -227,9 +227,22 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::PoolTimedOut => {
                 ApiError::busy("The database is busy; retry the request shortly")
             }
+            sqlx::Error::Database(db) if is_contention(db.code().as_deref()) => {
+                ApiError::busy("The database is busy; retry the request shortly")
+            }
             other => ApiError::internal(other),
         }
     }
+}
+
+/// Database error codes that mean "another transaction is in the way; try again": SQLite's
+/// BUSY and LOCKED (with their extended codes) when another process holds the write lock
+/// past the busy timeout, PostgreSQL's serialization failure, deadlock and lock timeout.
+fn is_contention(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "261" | "517" | "773" | "262" | "40001" | "40P01" | "55P03")
+    )
 }
 
 impl From<anyhow::Error> for ApiError {

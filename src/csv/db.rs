@@ -50,7 +50,7 @@ pub async fn fetch<T>(
                 out.push(f(&row)?);
             }
         }
-        Tx::Sqlite(conn) => {
+        Tx::Sqlite(conn, _) => {
             let mut qb = builder::<sqlx::Sqlite>(sql);
             let mut rows = qb.build().fetch(&mut **conn);
             while let Some(row) = rows.try_next().await? {
@@ -76,7 +76,7 @@ pub async fn for_each(
                 f(&row)?;
             }
         }
-        Tx::Sqlite(conn) => {
+        Tx::Sqlite(conn, _) => {
             let mut qb = builder::<sqlx::Sqlite>(sql);
             let mut rows = qb.build().fetch(&mut **conn);
             while let Some(row) = rows.try_next().await? {
@@ -95,7 +95,7 @@ pub async fn fetch_i64(tx: &mut Tx, sql: &Sql) -> anyhow::Result<i64> {
             let row = qb.build().fetch_one(&mut **conn).await?;
             row.try_get::<Option<i64>, _>(0)?.unwrap_or(0)
         }
-        Tx::Sqlite(conn) => {
+        Tx::Sqlite(conn, _) => {
             let mut qb = builder::<sqlx::Sqlite>(sql);
             let row = qb.build().fetch_one(&mut **conn).await?;
             row.try_get::<Option<i64>, _>(0)?.unwrap_or(0)
@@ -107,7 +107,7 @@ pub async fn fetch_i64(tx: &mut Tx, sql: &Sql) -> anyhow::Result<i64> {
 pub fn dialect(tx: &Tx) -> Dialect {
     match tx {
         Tx::Postgres(_) => Dialect::Postgres,
-        Tx::Sqlite(_) => Dialect::Sqlite,
+        Tx::Sqlite(..) => Dialect::Sqlite,
     }
 }
 

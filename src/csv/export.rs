@@ -18,7 +18,7 @@ use crate::model::catalogue::Ty;
 use crate::model::datetime::format_datetime;
 use crate::model::entities;
 use crate::model::render::RowAccess;
-use crate::store::{Db, Sql, Store, Tx};
+use crate::store::{Db, Sql, Store, Tx, WriteTurn};
 
 use super::db;
 use super::layout::{self, Source};
@@ -105,7 +105,7 @@ async fn snapshot(store: &Store) -> anyhow::Result<Tx> {
         }
         // A deferred transaction: its first read fixes the snapshot (WAL mode), without
         // taking the write lock.
-        Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, WriteTurn::reader()),
     })
 }
 

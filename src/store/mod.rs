@@ -12,6 +12,7 @@ pub mod sql;
 pub mod write;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -49,6 +50,12 @@ pub struct StoreOptions {
 pub struct Store {
     pub db: Db,
     pub dialect: Dialect,
+    /// SQLite has one writer at a time. Writers of this process queue here, in arrival
+    /// order, rather than in SQLite's busy handler, which polls with growing sleeps and lets
+    /// a waiting writer starve until its timeout under a steady stream of writes.
+    writer: Arc<tokio::sync::Mutex<()>>,
+    /// How long a writer waits for its turn before the request is answered 503.
+    write_wait: Duration,
 }
 
 /// Migrations compiled into the binary, one folder per backend. Append only.
@@ -193,6 +200,8 @@ impl Store {
             Ok(Store {
                 db: Db::Postgres(pool),
                 dialect: Dialect::Postgres,
+                writer: Arc::default(),
+                write_wait: opts.acquire_timeout,
             })
         } else if url.starts_with("sqlite:") {
             let conn = SqliteConnectOptions::from_str(url)
@@ -211,6 +220,8 @@ impl Store {
             Ok(Store {
                 db: Db::Sqlite(pool),
                 dialect: Dialect::Sqlite,
+                writer: Arc::default(),
+                write_wait: opts.acquire_timeout,
             })
         } else {
             anyhow::bail!(
@@ -357,20 +368,38 @@ impl Store {
         rx
     }
 
-    /// Starts a write transaction (on SQLite, one that takes the write lock at once, so
-    /// that concurrent writers queue instead of failing).
+    /// Starts a write transaction. On SQLite the writer first waits for its turn (see
+    /// [`Store::writer`]), then takes the write lock at once (`BEGIN IMMEDIATE`), so that
+    /// concurrent writers queue instead of failing; a writer that waits longer than the pool
+    /// timeout gets [`sqlx::Error::PoolTimedOut`] (503).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.db {
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => {
+                let turn = tokio::time::timeout(self.write_wait, self.writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                Tx::Sqlite(tx, WriteTurn(Some(turn)))
+            }
         })
+    }
+}
+
+/// A SQLite writer's turn, held until its transaction ends (none for a read-only one).
+pub struct WriteTurn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexGuard<()>>);
+
+impl WriteTurn {
+    /// For a read-only transaction, which needs no turn.
+    pub fn reader() -> WriteTurn {
+        WriteTurn(None)
     }
 }
 
 /// A write transaction on either backend.
 pub enum Tx {
     Postgres(sqlx::Transaction<'static, Postgres>),
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(sqlx::Transaction<'static, Sqlite>, WriteTurn),
 }
 
 macro_rules! on_tx {
@@ -380,7 +409,7 @@ macro_rules! on_tx {
                 type $DB = Postgres;
                 $body
             }
-            Tx::Sqlite($conn) => {
+            Tx::Sqlite($conn, _) => {
                 type $DB = Sqlite;
                 $body
             }
@@ -408,7 +437,7 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Postgres(tx) => tx.commit().await,
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(tx, _turn) => tx.commit().await,
         }
     }
 }
