@@ -44,6 +44,8 @@ pub fn encode_segment(out: &mut String, segment: &str) {
 pub struct Renderer {
     /// Per kind: `<public base URL><service base path><collection>/`.
     href_prefix: Vec<String>,
+    /// The same prefixes, as they are written inside a JSON string.
+    href_prefix_json: Vec<String>,
     /// Return stored passwords (off unless the operator enables it).
     pub expose_secrets: bool,
 }
@@ -71,8 +73,16 @@ impl Renderer {
             href_prefix[e.kind as usize] =
                 format!("{base}{}{}/", e.service.base_path(), e.collection);
         }
+        let href_prefix_json = href_prefix
+            .iter()
+            .map(|p| {
+                let quoted = Value::from(p.as_str()).to_string();
+                quoted[1..quoted.len() - 1].to_string()
+            })
+            .collect();
         Renderer {
             href_prefix,
+            href_prefix_json,
             expose_secrets,
         }
     }
@@ -84,10 +94,20 @@ impl Renderer {
         s
     }
 
+    /// Writes `{"href":…,"sourcedId":…,"type":…}` without building the URL separately: the
+    /// prefix is stored JSON-escaped, and a percent-encoded segment needs no escaping.
     fn write_ref(&self, out: &mut Vec<u8>, kind: Kind, id: &str) {
-        out.extend_from_slice(b"{\"href\":");
-        write_str(out, &self.href(kind, id));
-        out.extend_from_slice(b",\"sourcedId\":");
+        out.extend_from_slice(b"{\"href\":\"");
+        out.extend_from_slice(self.href_prefix_json[kind as usize].as_bytes());
+        for b in id.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(b);
+            } else {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+            }
+        }
+        out.extend_from_slice(b"\",\"sourcedId\":");
         write_str(out, id);
         out.extend_from_slice(b",\"type\":\"");
         out.extend_from_slice(entities::entity(kind).ref_type.as_bytes());
@@ -95,13 +115,16 @@ impl Renderer {
     }
 
     fn write_ref_list(&self, out: &mut Vec<u8>, kind: Kind, json: &str) -> anyhow::Result<()> {
-        let ids: Vec<String> = serde_json::from_str(json).context("stored reference list")?;
+        // Ids borrowed from the stored text where they need no unescaping.
+        #[derive(serde::Deserialize)]
+        struct Id<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+        let ids: Vec<Id> = serde_json::from_str(json).context("stored reference list")?;
         out.push(b'[');
         for (i, id) in ids.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            self.write_ref(out, kind, id);
+            self.write_ref(out, kind, &id.0);
         }
         out.push(b']');
         Ok(())
@@ -257,6 +280,25 @@ mod tests {
         let mut s = String::new();
         encode_segment(&mut s, "a b/é-_.~");
         assert_eq!(s, "a%20b%2F%C3%A9-_.~");
+    }
+
+    #[test]
+    fn written_references_carry_the_same_href() {
+        let r = Renderer::new("https://or.example.org/base\\x", false);
+        for id in ["s1", "c 1/é\"x", "a%b~-_."] {
+            let mut out = Vec::new();
+            r.write_ref(&mut out, Kind::User, id);
+            let v: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["href"], r.href(Kind::User, id));
+            assert_eq!(v["sourcedId"], id);
+            assert_eq!(v["type"], "user");
+        }
+        let mut out = Vec::new();
+        r.write_ref_list(&mut out, Kind::Org, r#"["o1","o\"2"]"#)
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[1]["sourcedId"], "o\"2");
+        assert_eq!(v[1]["href"], r.href(Kind::Org, "o\"2"));
     }
 
     #[test]
