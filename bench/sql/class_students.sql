@@ -1,0 +1,5 @@
+-- pgbench baseline of GET /classes/{id}/students (first page, limit 100): the page query the
+-- server runs, parent existence folded in; class ids from bench_aux.classes (filled by run.py).
+-- pgbench -n -M prepared -c 64 -j 2 -T 10 -D n=<rows> -f bench/sql/class_students.sql orbench
+\set r random(1, :n)
+SELECT t.sourced_id, t.status, t.date_last_modified, t.metadata, t.user_master_identifier, t.username, t.user_ids, t.enabled_user, t.given_name, t.family_name, t.middle_name, t.preferred_first_name, t.preferred_middle_name, t.preferred_last_name, t.pronouns, t.roles, t.user_profiles, t.primary_org_id, t.identifier, t.email, t.sms, t.phone, t.agents, t.grades, t.resources, t.sourced_id FROM users t WHERE t.status = 'active' AND t.sourced_id IN (SELECT e.user_id FROM enrollments e WHERE e.class_id = (SELECT a.id FROM bench_aux.classes a WHERE a.n = :r) AND e.role = 'student' AND e.status = 'active') AND EXISTS (SELECT 1 FROM classes c WHERE c.sourced_id = (SELECT a.id FROM bench_aux.classes a WHERE a.n = :r) AND c.status = 'active') ORDER BY t.sourced_id ASC LIMIT 100 OFFSET 0;

@@ -1,0 +1,3 @@
+-- Baseline of the full sync of /users: the same rows and columns in one statement, run by run.py as
+-- psql -c "\copy (<this SELECT>) TO '/dev/null'" orbench   (sqlite3: the SELECT with .output /dev/null)
+SELECT t.sourced_id, t.status, t.date_last_modified, t.metadata, t.user_master_identifier, t.username, t.user_ids, t.enabled_user, t.given_name, t.family_name, t.middle_name, t.preferred_first_name, t.preferred_middle_name, t.preferred_last_name, t.pronouns, t.roles, t.user_profiles, t.primary_org_id, t.identifier, t.email, t.sms, t.phone, t.agents, t.grades, t.resources FROM users t WHERE t.status = 'active' ORDER BY t.sourced_id
