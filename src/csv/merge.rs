@@ -122,16 +122,17 @@ pub fn explode(shape: Shape, stored: &str) -> Vec<Element> {
     out
 }
 
-/// The SQL aggregate building a list value from the kept elements of a staging table.
-fn aggregate(d: Dialect, stage: &str, shape: Shape) -> String {
+/// The SQL aggregate building a list value from the kept elements of a staging table (those
+/// matching `kept`).
+fn aggregate(d: Dialect, stage: &str, shape: Shape, kept: &str) -> String {
     let list =
         |expr: &str, order: &str| format!("'[' || {} || ']'", db::string_agg(d, expr, order));
     match shape {
         Shape::ScoreScale => {
-            format!("SELECT owner_id, max(elem) FROM {stage} WHERE keep = 1 GROUP BY owner_id")
+            format!("SELECT owner_id, max(elem) FROM {stage} WHERE {kept} GROUP BY owner_id")
         }
         Shape::Role | Shape::Profile | Shape::Resource => format!(
-            "SELECT owner_id, {} FROM {stage} WHERE keep = 1 GROUP BY owner_id",
+            "SELECT owner_id, {} FROM {stage} WHERE {kept} GROUP BY owner_id",
             list("elem", "line")
         ),
         Shape::LoId | Shape::LoResult => {
@@ -143,7 +144,7 @@ fn aggregate(d: Dialect, stage: &str, shape: Shape) -> String {
             format!(
                 "SELECT owner_id, {} FROM (SELECT owner_id, min(line) AS first, \
                  '{{\"source\":' || grp || ',\"{inner}\":' || {} || '}}' AS g \
-                 FROM {stage} WHERE keep = 1 GROUP BY owner_id, grp) q GROUP BY owner_id",
+                 FROM {stage} WHERE {kept} GROUP BY owner_id, grp) q GROUP BY owner_id",
                 list("g", "first"),
                 list("elem", "line")
             )
@@ -283,16 +284,16 @@ async fn prepare_link(
             )))
             .await?;
         }
-        Mode::Bulk => {
-            tx.execute(&Sql::new(&format!(
-                "UPDATE {stage} SET keep = 1 WHERE st = 'active' AND owner_id IS NOT NULL"
-            )))
-            .await?;
-        }
+        // In bulk, what is kept is every active row with an owner: no need to mark it.
+        Mode::Bulk => {}
     }
+    let kept = match mode {
+        Mode::Delta => "keep = 1",
+        Mode::Bulk => "st = 'active' AND owner_id IS NOT NULL",
+    };
     tx.execute(&Sql::new(&format!(
         "INSERT INTO {value_table} (owner_id, val) {}",
-        aggregate(d, &stage, link.shape)
+        aggregate(d, &stage, link.shape, kept)
     )))
     .await?;
     let emptied = match mode {
