@@ -4,8 +4,12 @@
 //! booleans are the strings `"true"`/`"false"`, date-times are `YYYY-MM-DDTHH:MM:SS.sssZ`,
 //! and every GUIDRef gets its absolute `href` from the public base URL.
 
-use anyhow::{Context, anyhow};
+use std::borrow::Cow;
+
+use anyhow::Context;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::catalogue::{Field, Kind, ObjectDef, Ty};
 use super::datetime::write_datetime;
@@ -188,10 +192,8 @@ impl Renderer {
                 }
                 Ty::Objects(def) => {
                     if let Some(json) = row.text(i)? {
-                        let value: Value =
-                            serde_json::from_str(json).context("stored object list")?;
                         write_key(out, &mut first, field.name);
-                        self.write_nested_value(out, &Ty::Objects(def), &value)?;
+                        self.write_objects(out, def, json)?;
                     }
                 }
                 Ty::Id
@@ -213,36 +215,36 @@ impl Renderer {
         Ok(())
     }
 
+    /// Writes one stored object of `def`: its fields in schema order, then (for an open
+    /// object) its extensions as stored. Values are copied from the stored text as they are;
+    /// only references (which gain their `href`) and nested object lists are looked into.
     fn write_object(
         &self,
         out: &mut Vec<u8>,
         def: &ObjectDef,
-        value: &Value,
+        obj: &RawObject,
     ) -> anyhow::Result<()> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| anyhow!("stored {} is not an object", def.schema))?;
         out.push(b'{');
         let mut first = true;
         for field in def.fields {
             if !self.visible(field) {
                 continue;
             }
-            if let Some(v) = obj.get(field.name) {
+            if let Some((_, v)) = obj.0.iter().find(|(k, _)| k.0 == field.name) {
                 write_key(out, &mut first, field.name);
                 self.write_nested_value(out, &field.ty, v)?;
             }
         }
         if def.open {
-            for (k, v) in obj {
-                if def.field(k).is_none() {
+            for (k, v) in &obj.0 {
+                if def.field(&k.0).is_none() {
                     if !first {
                         out.push(b',');
                     }
                     first = false;
-                    write_str(out, k);
+                    write_str(out, &k.0);
                     out.push(b':');
-                    let _ = serde_json::to_writer(&mut *out, v);
+                    out.extend_from_slice(v.get().as_bytes());
                 }
             }
         }
@@ -250,24 +252,76 @@ impl Renderer {
         Ok(())
     }
 
-    fn write_nested_value(&self, out: &mut Vec<u8>, ty: &Ty, v: &Value) -> anyhow::Result<()> {
-        match (ty, v) {
-            (Ty::Ref(kind), Value::String(id)) => self.write_ref(out, *kind, id),
-            (Ty::Objects(def), Value::Array(items)) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    self.write_object(out, def, item)?;
-                }
-                out.push(b']');
+    /// Writes a stored list of objects of `def`.
+    fn write_objects(&self, out: &mut Vec<u8>, def: &ObjectDef, json: &str) -> anyhow::Result<()> {
+        let items: Vec<RawObject> = serde_json::from_str(json).context("stored object list")?;
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            _ => {
-                let _ = serde_json::to_writer(&mut *out, v);
+            self.write_object(out, def, item)?;
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    fn write_nested_value(&self, out: &mut Vec<u8>, ty: &Ty, v: &RawValue) -> anyhow::Result<()> {
+        let raw = v.get();
+        match ty {
+            Ty::Ref(kind) if raw.starts_with('"') => {
+                let id: Text = serde_json::from_str(raw).context("stored reference")?;
+                self.write_ref(out, *kind, &id.0);
             }
+            Ty::Objects(def) if raw.starts_with('[') => self.write_objects(out, def, raw)?,
+            _ => out.extend_from_slice(raw.as_bytes()),
         }
         Ok(())
+    }
+}
+
+/// A JSON string, borrowed from the stored text unless it has escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A stored JSON object: its members in stored order, their values not parsed.
+struct RawObject<'a>(Vec<(Text<'a>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawObject<'de>, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(RawObject(members))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

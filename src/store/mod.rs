@@ -138,15 +138,17 @@ where
 
 macro_rules! row_access {
     ($row:ty) => {
+        // Columns are read by the types the catalogue gives them, so the per-value check of
+        // the declared column type is skipped; decoding still fails cleanly on a mismatch.
         impl RowAccess for $row {
             fn text(&self, i: usize) -> anyhow::Result<Option<&str>> {
-                Ok(self.try_get::<Option<&str>, _>(i)?)
+                Ok(self.try_get_unchecked::<Option<&str>, _>(i)?)
             }
             fn int(&self, i: usize) -> anyhow::Result<Option<i64>> {
-                Ok(self.try_get::<Option<i64>, _>(i)?)
+                Ok(self.try_get_unchecked::<Option<i64>, _>(i)?)
             }
             fn float(&self, i: usize) -> anyhow::Result<Option<f64>> {
-                Ok(self.try_get::<Option<f64>, _>(i)?)
+                Ok(self.try_get_unchecked::<Option<f64>, _>(i)?)
             }
         }
     };
