@@ -230,6 +230,11 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::Database(db) if is_contention(db.code().as_deref()) => {
                 ApiError::busy("The database is busy; retry the request shortly")
             }
+            // A connection that broke (the database restarted, the network dropped): the
+            // pool replaces it; the client may retry.
+            sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::busy("The database is unavailable; retry the request shortly")
+            }
             other => ApiError::internal(other),
         }
     }

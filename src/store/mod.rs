@@ -193,9 +193,13 @@ impl Store {
                 .context("invalid PostgreSQL URL")?
                 .application_name("oneroster")
                 .options([("statement_timeout", timeout_ms.as_str())]);
+            // No health check before each use: it would cost a round trip per statement (a
+            // connection is already checked when it goes back to the pool, and one that broke
+            // meanwhile fails its statement with a 503, not a wrong answer).
             let pool = PgPoolOptions::new()
                 .max_connections(opts.pool_size)
                 .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(conn)
                 .await
                 .context("cannot connect to PostgreSQL")?;
@@ -216,6 +220,7 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.pool_size)
                 .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(conn)
                 .await
                 .context("cannot open the SQLite database")?;
