@@ -659,6 +659,43 @@ async fn merge_entity(
     })
 }
 
+/// Rows an import must change in a table before the table's planner statistics are
+/// refreshed at the end of the import.
+const ANALYZE_AFTER_ROWS: u64 = 10_000;
+
+/// The tables whose contents the import changed substantially: their planner statistics are
+/// stale (a bulk load into an empty store has none at all, and autovacuum may be minutes away
+/// or switched off).
+pub fn tables_to_analyze(plan: &Plan, files: &[FileSummary]) -> Vec<&'static str> {
+    let mut tables: Vec<&'static str> = Vec::new();
+    for (spec, _) in plan.specs() {
+        let Some(summary) = files.iter().find(|f| f.file == spec.file_name()) else {
+            continue;
+        };
+        if summary.inserted + summary.updated + summary.tombstoned < ANALYZE_AFTER_ROWS {
+            continue;
+        }
+        let kind = match (spec.entity(), spec.link()) {
+            (Some(entity), _) => entity.kind,
+            (None, Some(link)) => {
+                tables.push(REGISTRY);
+                link.owner
+            }
+            (None, None) => continue,
+        };
+        tables.push(entities::entity(kind).table);
+        tables.extend(
+            INDEX_TABLES
+                .iter()
+                .filter(|ix| ix.entity == kind)
+                .map(|ix| ix.table),
+        );
+    }
+    tables.sort_unstable();
+    tables.dedup();
+    tables
+}
+
 /// Gives owners that the package touches only through a link file their new list.
 async fn update_owners(tx: &mut Tx, plan: &Plan, spec: &FileSpec, now: i64) -> anyhow::Result<()> {
     let d = db::dialect(tx);
@@ -666,19 +703,23 @@ async fn update_owners(tx: &mut Tx, plan: &Plan, spec: &FileSpec, now: i64) -> a
     let table = entities::entity(link.owner).table;
     let column = link_column(link);
     let values = layout::value_table(spec);
+    // The owners the entity file of the package (if any) did not write, found from the value
+    // table first: usually few or none, so the owner table is only probed for those.
+    let source = match schema::entity_file(link.owner).filter(|s| plan.mode(s).is_some()) {
+        Some(own) => format!(
+            "(SELECT w.owner_id, w.val FROM {values} w WHERE NOT EXISTS \
+             (SELECT 1 FROM {} s WHERE s.sourced_id = w.owner_id AND s.st = 'active'))",
+            layout::stage_table(own)
+        ),
+        None => values,
+    };
     let mut sql = Sql::new(&format!(
         "UPDATE {table} SET {column} = v.val, date_last_modified = "
     ));
     sql.bind(now).push(&format!(
-        " FROM {values} v WHERE {table}.sourced_id = v.owner_id AND {}",
+        " FROM {source} v WHERE {table}.sourced_id = v.owner_id AND {}",
         db::differs(d, &format!("{table}.{column}"), "v.val")
     ));
-    if let Some(own) = schema::entity_file(link.owner).filter(|s| plan.mode(s).is_some()) {
-        sql.push(&format!(
-            " AND NOT EXISTS (SELECT 1 FROM {} s WHERE s.sourced_id = {table}.sourced_id AND s.st = 'active')",
-            layout::stage_table(own)
-        ));
-    }
     tx.execute(&sql).await?;
     Ok(())
 }
@@ -779,6 +820,33 @@ async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_with_many_changed_rows_are_analyzed() {
+        let index = |name: &str| schema::FILES.iter().position(|f| f.name == name).unwrap();
+        let plan = Plan {
+            files: ["orgs", "users", "roles", "enrollments"]
+                .iter()
+                .map(|n| (index(n), Mode::Bulk))
+                .collect(),
+        };
+        let summary = |name: &str, inserted: u64, updated: u64| FileSummary {
+            file: schema::file(name).unwrap().file_name(),
+            inserted,
+            updated,
+            ..FileSummary::default()
+        };
+        let files = [
+            summary("orgs", 50, 0),
+            summary("users", 0, 12_000),
+            summary("roles", 11_000, 0),
+            summary("enrollments", 9_000, 0),
+        ];
+        assert_eq!(
+            tables_to_analyze(&plan, &files),
+            ["csv_link_rows", "user_identifiers", "user_roles", "users"]
+        );
+    }
 
     #[test]
     fn explodes_stored_lists_like_link_rows() {

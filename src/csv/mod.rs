@@ -192,6 +192,16 @@ pub async fn import(
         "CSV package merged"
     );
     stage::drop_all(&mut tx, &plan).await?;
+    if let Tx::Postgres(_) = tx {
+        progress.set_phase("analyzing");
+        for table in merge::tables_to_analyze(&plan, &files) {
+            tx.execute(&Sql::new(&format!("ANALYZE {table}"))).await?;
+        }
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "CSV package analyzed"
+        );
+    }
     progress.set_phase("committing");
     tx.commit().await?;
     Ok(Summary {
@@ -213,6 +223,10 @@ async fn start(tx: &mut Tx) -> anyhow::Result<()> {
             .await?;
         // Large imports rebuild indexes (see `db::drop_indexes_for_load`): give the sorts room.
         tx.execute(&Sql::new("SET LOCAL maintenance_work_mem = '256MB'"))
+            .await?;
+        // The checks and merges are joins, aggregates and sorts over whole files: with the
+        // default 4 MB each of them spills to disk in batches. One import runs at a time.
+        tx.execute(&Sql::new("SET LOCAL work_mem = '128MB'"))
             .await?;
     }
     Ok(())
