@@ -188,7 +188,7 @@ impl Engine {
         };
         let n = fields.len();
         let counter = rows.clone();
-        let mut rx = self.store.stream(page_sql, prefix, b"]}", move |buf, row| {
+        let each = move |buf: &mut Vec<u8>, row: &dyn crate::model::render::RowAccess| {
             if end.last.is_some() {
                 buf.push(b',');
             }
@@ -197,8 +197,9 @@ impl Engine {
             end.position += 1;
             counter.fetch_add(1, Ordering::Relaxed);
             Ok(())
-        });
-        let first = match rx.recv().await {
+        };
+        let (first, rx) = self.store.stream(page_sql, prefix, b"]}", each).await;
+        let first = match first {
             Some(Ok(chunk)) => chunk,
             Some(Err(e)) => return Err(ApiError::from(e)),
             None => {

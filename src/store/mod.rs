@@ -322,21 +322,26 @@ impl Store {
 
     /// Streams the rows of a query as chunks of bytes written by `each`, between `prefix`
     /// and `suffix`. At most a few chunks are in flight: memory stays flat whatever the size
-    /// of the result. The first message is sent only once the query has produced its first
-    /// chunk or finished, so a failing query can still be answered with a proper error.
-    pub fn stream<F>(
+    /// of the result. Returns the first message — once the query has produced its first
+    /// chunk or finished, so a failing query can still be answered with a proper error — and
+    /// the receiver of the rest. The query runs in the caller's task until its first chunk
+    /// is ready; only a result larger than one chunk continues in a task of its own.
+    pub async fn stream<F>(
         &self,
         sql: Sql,
         prefix: Vec<u8>,
         suffix: &'static [u8],
         mut each: F,
-    ) -> mpsc::Receiver<anyhow::Result<Chunk>>
+    ) -> (
+        Option<anyhow::Result<Chunk>>,
+        mpsc::Receiver<anyhow::Result<Chunk>>,
+    )
     where
         F: FnMut(&mut Vec<u8>, &dyn RowAccess) -> anyhow::Result<()> + Send + 'static,
     {
-        let (tx, rx) = mpsc::channel(4);
+        let (tx, mut rx) = mpsc::channel(4);
         let db = self.db.clone();
-        tokio::spawn(async move {
+        let mut producer = Box::pin(async move {
             let mut buf = prefix;
             buf.reserve(CHUNK);
             let run = async {
@@ -372,7 +377,17 @@ impl Store {
                 }
             }
         });
-        rx
+        let first = tokio::select! {
+            biased;
+            // Finished here: its messages are queued (the channel holds more than a page of
+            // one chunk plus an error).
+            _ = &mut producer => rx.recv().await,
+            first = rx.recv() => {
+                tokio::spawn(producer);
+                first
+            }
+        };
+        (first, rx)
     }
 
     /// Starts a write transaction. On SQLite the writer first waits for its turn (see

@@ -1411,6 +1411,21 @@ both!(
             res.assert_status(200);
             assert_eq!(res.total(), rows(file), "{path}");
         }
+        // A page far larger than one streamed chunk arrives whole and well-formed.
+        let users = rows("users.csv");
+        let page = app.get(&format!("{ROSTERING}/users?limit={users}"), &token).await;
+        page.assert_status(200);
+        assert!(page.body.len() > 256 * 1024, "{} bytes", page.body.len());
+        let mut ids = page.ids("users");
+        assert_eq!(ids.len() as u64, users);
+        let sorted = {
+            let mut s = ids.clone();
+            s.sort();
+            s
+        };
+        assert_eq!(ids, sorted, "pages are in sourcedId order");
+        ids.dedup();
+        assert_eq!(ids.len() as u64, users);
         // Relationships work over imported data: every student of a class is enrolled in it.
         let classes = app.get(&format!("{ROSTERING}/classes?limit=3"), &token).await;
         for class in classes.ids("classes") {
