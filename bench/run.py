@@ -101,8 +101,8 @@ class Bench:
         self.port = args.port
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.pg_admin = args.pg_url.rstrip("/")
+        self.db_name = args.db_name
         if self.backend == "postgres":
-            self.db_name = args.db_name
             self.db_url = f"{self.pg_admin}/{self.db_name}"
         else:
             self.db_file = self.data / f"{args.db_name}.sqlite"
@@ -121,6 +121,8 @@ class Bench:
         self.servers: list[subprocess.Popen] = []
         self.server_log = None
         self.hwm_kb: dict[str, int] = {}
+        self.quiet: list[tuple[str, float, float]] = []
+        self.interference: list[tuple[str, float, float]] = []
         self.state_file = self.data / f"state-{self.backend}-{self.students}.json"
         self.state: dict = {}
         self.client_id = f"bench-{int(time.time())}-{secrets.token_hex(3)}"
@@ -181,6 +183,138 @@ class Bench:
         url = f"{self.pg_admin}/{db or 'postgres'}"
         return self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", url, "-c", sql],
                         record=record, check=check)
+
+    # -- a quiet machine -------------------------------------------------------------------------
+
+    @staticmethod
+    def cpu_busy(secs: float = 1.0) -> float:
+        """Share of all cores busy over `secs` (from /proc/stat)."""
+        def snap():
+            vals = list(map(int, open("/proc/stat").readline().split()[1:]))
+            return sum(vals), vals[3] + vals[4]
+        t1, i1 = snap()
+        time.sleep(secs)
+        t2, i2 = snap()
+        return 1 - (i2 - i1) / max(1, t2 - t1)
+
+    def wait_quiet(self, phase: str) -> None:
+        """Before a measurement: wait until the machine is idle (other work — a build, another
+        import — would be measured too). Our own server is idle between phases."""
+        t0 = time.time()
+        busy = self.cpu_busy()
+        while busy > self.args.quiet_threshold:
+            if time.time() - t0 > self.args.quiet_timeout:
+                self.problem(f"{phase}: the machine stayed busy ({busy:.0%} of the CPUs) for "
+                             f"{self.args.quiet_timeout} s; measured anyway")
+                break
+            log(f"{phase}: machine busy ({busy:.0%} of the CPUs), waiting")
+            time.sleep(4)
+            busy = self.cpu_busy()
+        self.quiet.append((phase, busy, time.time() - t0))
+
+    CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+    def _procs(self):
+        """CPU ticks, parent and command line of every process."""
+        ticks, ppid, cmd = {}, {}, {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+                line = open(f"/proc/{d}/cmdline", "rb").read()
+            except OSError:
+                continue
+            rest = stat[stat.rindex(")") + 2:].split()
+            pid = int(d)
+            ppid[pid] = int(rest[1])
+            ticks[pid] = int(rest[11]) + int(rest[12])
+            cmd[pid] = line.replace(b"\0", b" ").decode(errors="replace").strip()
+        return ticks, ppid, cmd
+
+    def _foreign(self, pid, ppid, cmd) -> bool:
+        """Whether a process is someone else's work: not a descendant of this script, not a
+        PostgreSQL backend of our databases; PostgreSQL's own background processes and
+        kernel threads count as neither."""
+        p, me = pid, os.getpid()
+        for _ in range(64):
+            if p == me:
+                return False
+            p = ppid.get(p, 0)
+            if p <= 1:
+                break
+        c = cmd.get(pid, "")
+        if not c:
+            return False  # kernel thread
+        if c.startswith("postgres:"):
+            parts = c.split()
+            if len(parts) >= 5 and ("(" in parts[4] or parts[4] == "[local]"):
+                return parts[3] not in (self.db_name, f"{self.db_name}_copy")
+            return False
+        if "postgres" in c.split()[0]:
+            return False  # the postmaster
+        return True
+
+    @staticmethod
+    def _name(cmd: str) -> str:
+        """A process's command line, short and without credentials, for the report."""
+        c = re.sub(r"(?i)(bearer|basic)\s+\S+", r"\1 …", cmd)
+        c = re.sub(r"(?i)(--secret|--password|secret=|password=)\s*\S+", r"\1 …", c)
+        c = re.sub(r"://[^@/\s]*@", "://…@", c)
+        return c[:70]
+
+    class _Watch:
+        def __init__(self, bench, phase, report):
+            self.b, self.phase, self.report = bench, phase, report
+            self.disturbed, self.note = False, ""
+
+        def __enter__(self):
+            self.t0 = time.time()
+            self.before = self.b._procs()[0]
+            return self
+
+        def __exit__(self, *exc):
+            wall = time.time() - self.t0
+            ticks, ppid, cmd = self.b._procs()
+            used = {}
+            for pid, t in ticks.items():
+                if self.b._foreign(pid, ppid, cmd):
+                    d = t - self.before.get(pid, 0) if pid in self.before else t
+                    if d > 0:
+                        used[pid] = d / self.b.CLK_TCK
+            total = sum(used.values())
+            top = sorted(used.items(), key=lambda kv: -kv[1])[:3]
+            self.b.interference.append((self.phase, total, wall))
+            # Measurements shorter than a second are judged over a second (tick granularity).
+            if total / max(wall, 1.0) > self.b.args.disturbed_share:
+                names = ", ".join(f"{self.b._name(cmd[p])} ({s:.1f} s)" for p, s in top)
+                self.disturbed = True
+                self.note = (f"other processes used {total:.1f} CPU-seconds during its "
+                             f"{wall:.1f} s: {names}")
+                if self.report:
+                    self.b.problem(f"{self.phase}: {self.note}; the figure is disturbed")
+            return False
+
+    def watch(self, phase: str, report: bool = True) -> "Bench._Watch":
+        """Measures the CPU other processes use during a measurement (see _foreign)."""
+        return Bench._Watch(self, phase, report)
+
+    def measured(self, phase: str, fn, retries: int | None = None):
+        """Runs a repeatable measurement `fn()` on a quiet machine; when other processes
+        disturbed it, waits for quiet and runs it again (up to `retries` times), then reports."""
+        retries = self.args.retries if retries is None else retries
+        for attempt in range(retries + 1):
+            self.wait_quiet(phase)
+            with self.watch(phase, report=False) as w:
+                r = fn()
+            if not w.disturbed:
+                return r
+            if attempt < retries:
+                log(f"{phase}: disturbed ({w.note}); measuring again")
+                self.details.append(f"({phase} was measured again: {w.note}.)")
+            else:
+                self.problem(f"{phase}: {w.note}; the figure is disturbed")
+        return r
 
     # -- environment -----------------------------------------------------------------------------
 
@@ -302,9 +436,13 @@ class Bench:
 
     def do_import(self, pkg: Path, label: str) -> dict:
         log(f"import ({label}): {pkg.name}")
-        t0 = time.perf_counter()
-        p = self.oneroster("import", str(pkg), timeout=3600)
-        wall = time.perf_counter() - t0
+        if self.backend == "postgres":
+            self.psql("CHECKPOINT", record=False)
+        self.wait_quiet(f"import {label}")
+        with self.watch(f"import {label}"):
+            t0 = time.perf_counter()
+            p = self.oneroster("import", str(pkg), timeout=3600)
+            wall = time.perf_counter() - t0
         text = p.stdout + p.stderr
         m = self.IMPORT_RE.search(text)
         res = {"wall": wall, "text": text}
@@ -330,8 +468,6 @@ class Bench:
     def copy_baseline_pg(self, folder: Path, files: list[str], label: str) -> tuple[float, int]:
         """Plain all-text tables, \\copy of each CSV file; returns (seconds, rows)."""
         db = f"{self.db_name}_copy"
-        self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        self.psql(f'CREATE DATABASE "{db}"')
         ddl, copies, rows = [], [], 0
         for name in files:
             path = folder / name
@@ -348,11 +484,17 @@ class Bench:
         ddl_file.write_text("\n".join(ddl) + "\n")
         copy_file.write_text("\n".join(copies) + "\n")
         url = f"{self.pg_admin}/{db}"
-        self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(ddl_file)])
         cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(copy_file)]
-        t0 = time.perf_counter()
-        self.run(cmd)
-        secs = time.perf_counter() - t0
+
+        def once():
+            self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            self.psql(f'CREATE DATABASE "{db}"')
+            self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(ddl_file)])
+            self.psql("CHECKPOINT", record=False)
+            t0 = time.perf_counter()
+            self.run(cmd)
+            return time.perf_counter() - t0
+        secs = self.measured(f"COPY baseline ({label})", once)
         self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         return secs, rows
 
@@ -374,9 +516,14 @@ class Bench:
         sfile = self.data / f"copy-sqlite-{label}.sql"
         sfile.write_text("\n".join(script) + "\n")
         cmd = ["sqlite3", str(dbf), f".read {sfile}"]
-        t0 = time.perf_counter()
-        self.run(cmd)
-        secs = time.perf_counter() - t0
+
+        def once():
+            if dbf.exists():
+                dbf.unlink()
+            t0 = time.perf_counter()
+            self.run(cmd)
+            return time.perf_counter() - t0
+        secs = self.measured(f"sqlite3 .import baseline ({label})", once)
         dbf.unlink()
         return secs, rows
 
@@ -648,8 +795,15 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
 
     def full_sync(self) -> None:
         log("full sync")
+        per = self.measured("full sync", self._sync_once)
+        total_recs = sum(v["recs"] for v in per.values())
+        total_wall = sum(v["wall"] for v in per.values())
+        total_parse = sum(v["parse"] for v in per.values())
+        self.sync = per
+        self._sync_report(per, total_recs, total_wall, total_parse)
+
+    def _sync_once(self) -> dict:
         c = self.conn()
-        total_recs, total_wall, total_parse = 0, 0.0, 0.0
         per = {}
         for coll in ("users", "classes", "enrollments"):
             offset, recs, pages, parse, times = 0, 0, 0, 0.0, []
@@ -680,12 +834,10 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
                 self.problem(f"full sync of {coll}: {recs} records read, X-Total-Count {total}")
             per[coll] = dict(recs=recs, wall=wall, parse=parse, pages=pages, times=times,
                              total=total)
-            total_recs += recs
-            total_wall += wall
-            total_parse += parse
         c.close()
-        self.sync = per
+        return per
 
+    def _sync_report(self, per, total_recs, total_wall, total_parse) -> None:
         # Baseline: the same rows in one statement, read by psql / sqlite3 into /dev/null.
         base = {}
         for coll in per:
@@ -697,9 +849,12 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
             else:
                 cmd = ["sqlite3", "-readonly", str(self.db_file), "-cmd", ".output /dev/null", q]
             self.run(cmd, record=False)  # warm the cache
-            t0 = time.perf_counter()
-            self.run(cmd)
-            base[coll] = time.perf_counter() - t0
+
+            def once():
+                t0 = time.perf_counter()
+                self.run(cmd)
+                return time.perf_counter() - t0
+            base[coll] = self.measured(f"full sync baseline {coll}", once)
         btool = "psql `\\copy (SELECT …)`" if self.backend == "postgres" else "sqlite3 SELECT"
         for coll, r in per.items():
             self.row(f"Full sync: /{coll} (limit=10000, {r['pages']} "
@@ -749,35 +904,12 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
         and connections, not the measured listing's positions."""
         log("deep paging")
         res = {k: [] for k in ("f100", "l100", "f10k", "l10k")}
-        total = None
         for i in range(self.deep_runs):
-            p = self.start_server(f"deep{i}")
-            try:
-                self.get_token()
-                c = self.conn()
-                st, h, _ = c.get(f"{RO}/enrollments?limit=1&sort=sourcedId")
-                total = int(h["x-total-count"])
-                for lim in (100, 10000):
-                    for off in (0, total - lim):
-                        st, h, b = c.get(f"{RO}/enrollments?limit={lim}&offset={off}"
-                                         "&sort=sourcedId")
-                for key, lim, off in (("f100", 100, 0), ("l100", 100, total - 100),
-                                      ("f10k", 10000, 0), ("l10k", 10000, total - 10000)):
-                    path = f"{RO}/enrollments?limit={lim}&offset={off}"
-                    t0 = time.perf_counter()
-                    st, h, b = c.get(path)
-                    ms = (time.perf_counter() - t0) * 1000
-                    if st != 200:
-                        self.problem(f"deep paging: GET {path} answered {st}: {b[:300]!r}")
-                    else:
-                        recs = len(json.loads(b)["enrollments"])  # after the timing
-                        if recs != lim:
-                            self.problem(f"deep paging: GET {path} returned {recs} records, "
-                                         f"expected {lim}")
-                    res[key].append(ms)
-                c.close()
-            finally:
-                self.stop_server(p)
+            run = self.measured(f"deep paging run {i + 1}", lambda: self._deep_once(i))
+            for k, v in run.items():
+                if k != "total":
+                    res[k].append(v)
+            total = run["total"]
         med = {k: median(v) for k, v in res.items()}
         # Baseline: the plain LIMIT/OFFSET statement.
         base = {}
@@ -787,15 +919,22 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
                 base[key] = self.pgbench(SQL / "enrollments_page.sql", clients=1,
                                          secs=max(2, self.pgb_secs // 2),
                                          defs={"lim": lim, "off": off})["lat_ms"]
+        else:
+            for key, lim, off in (("f100", 100, 0), ("l100", 100, total - 100),
+                                  ("f10k", 10000, 0), ("l10k", 10000, total - 10000)):
+                base[key] = self.sqlite_bench(SQL / "enrollments_page.sql",
+                                              {"lim": lim, "off": off},
+                                              runs=20 if lim == 100 else 5)
+        btool = "pgbench" if self.backend == "postgres" else "sqlite3 CLI"
         for lim, f, l in ((100, "f100", "l100"), (10000, "f10k", "l10k")):
-            b = (f"SQL `LIMIT {lim} OFFSET n` (pgbench): {fmt_ms(base[f])} first, "
-                 f"{fmt_ms(base[l])} last" if base else "n/a")
+            b = (f"SQL `LIMIT {lim} OFFSET n` ({btool}): {fmt_ms(base[f])} first, "
+                 f"{fmt_ms(base[l])} last")
             self.row(f"Deep paging, cold: /enrollments limit={lim}, last page (offset "
                      f"{total - lim}) vs first",
                      f"{fmt_ms(med[l])} vs {fmt_ms(med[f])} (median of {self.deep_runs})",
                      "≤ 2×", b,
-                     f"{med[l] / med[f]:.2f}× (last/first)"
-                     + (f"; last page {med[l] / base[l]:.2f}× the SQL OFFSET" if base else ""))
+                     f"{med[l] / med[f]:.2f}× (last/first); last page {med[l] / base[l]:.2f}× "
+                     "the SQL OFFSET")
         self.details.append(
             "**Deep paging** (cold): each of the runs starts a new server process, so no page "
             "boundary of the measured listing is remembered (the server keeps them in memory "
@@ -805,6 +944,35 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
             "L = 100, 10000 at O = 0 and O = total − L, timed to the last byte of the body. "
             "Runs (ms): " + "; ".join(f"{k}: {', '.join(f'{x:.1f}' for x in v)}"
                                       for k, v in res.items()))
+
+    def _deep_once(self, i: int) -> dict:
+        out = {}
+        p = self.start_server(f"deep{i}")
+        try:
+            self.get_token()
+            c = self.conn()
+            st, h, _ = c.get(f"{RO}/enrollments?limit=1&sort=sourcedId")
+            total = out["total"] = int(h["x-total-count"])
+            for lim in (100, 10000):
+                for off in (0, total - lim):
+                    c.get(f"{RO}/enrollments?limit={lim}&offset={off}&sort=sourcedId")
+            for key, lim, off in (("f100", 100, 0), ("l100", 100, total - 100),
+                                  ("f10k", 10000, 0), ("l10k", 10000, total - 10000)):
+                path = f"{RO}/enrollments?limit={lim}&offset={off}"
+                t0 = time.perf_counter()
+                st, h, b = c.get(path)
+                out[key] = (time.perf_counter() - t0) * 1000
+                if st != 200:
+                    self.problem(f"deep paging: GET {path} answered {st}: {b[:300]!r}")
+                else:
+                    recs = len(json.loads(b)["enrollments"])  # after the timing
+                    if recs != lim:
+                        self.problem(f"deep paging: GET {path} returned {recs} records, "
+                                     f"expected {lim}")
+            c.close()
+        finally:
+            self.stop_server(p)
+        return out
 
     # -- wrk -----------------------------------------------------------------------------------
 
@@ -842,7 +1010,9 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
         for k, v in (defs or {}).items():
             cmd += ["-D", f"{k}={v}"]
         cmd += ["-f", str(script), self.db_url]
-        p = self.run(cmd, timeout=(secs or 60) + 300)
+        p = self.measured(f"pgbench {script.name}" + "".join(f" {k}={v}" for k, v in
+                                                             (defs or {}).items() if k != "n"),
+                          lambda: self.run(cmd, timeout=(secs or 60) + 300))
         out = p.stdout + p.stderr
         tps = re.search(r"tps = ([\d.]+)", out)
         lat = re.search(r"latency average = ([\d.]+) ms", out)
@@ -851,6 +1021,24 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
             self.problem(f"pgbench {script.name}: {failed.group(1)} failed transactions")
         return dict(tps=float(tps.group(1)) if tps else 0.0,
                     lat_ms=float(lat.group(1)) if lat else float("nan"), raw=out)
+
+    def sqlite_bench(self, script: Path, params: dict, runs: int = 20) -> float:
+        """Mean ms of a bench/sql statement run `runs` times by the sqlite3 CLI (`.timer on`,
+        rows to /dev/null), its `:name` parameters bound with `.parameter set`."""
+        q = " ".join(ln for ln in script.read_text().splitlines()
+                     if ln.strip() and not ln.startswith(("--", "\\")))
+        lines = [f".parameter set :{k} {v}" for k, v in params.items()]
+        lines += [".output /dev/null", ".timer on"]
+        lines += [q] * (runs + 1)
+        tag = "-".join(f"{k}{v}" for k, v in params.items())
+        sfile = self.data / f"sqlite-{script.stem}-{tag}.sql"
+        sfile.write_text("\n".join(lines) + "\n")
+        self.record_cmd(f"sqlite3 -readonly {self.db_file} < {sfile}")
+        p = self.run(["sqlite3", "-readonly", str(self.db_file)], input_text=sfile.read_text(),
+                     record=False)
+        times = [float(x) * 1000 for x in re.findall(r"Run Time: real ([\d.]+)", p.stdout)]
+        times = times[1:]  # the first one warms the cache
+        return sum(times) / len(times) if times else float("nan")
 
     def check_paths(self, paths_file: Path, what: str, expect) -> None:
         """A few requests of the list through http.client: every answer must be a 200 that
@@ -893,8 +1081,11 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
         for name, paths, sqlf, n, expect in cases:
             self.get_token()
             self.check_paths(paths, name, expect)
-            self.wrk(script, [paths], 64, self.warm_secs, record=False)
-            r = self.wrk(script, [paths], 64, self.wrk_secs)
+
+            def once():
+                self.wrk(script, [paths], 64, self.warm_secs, record=False)
+                return self.wrk(script, [paths], 64, self.wrk_secs)
+            r = self.measured(f"hot reads {name}", once)
             errs = self.wrk_errors(r)
             err_txt = f"{errs} errors"
             if errs:
@@ -936,13 +1127,16 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
         if n != self.state["delta_rows"]:
             self.problem(f"delta query: GET {path} returned {n} users, the delta changed "
                          f"{self.state['delta_rows']}")
-        times = []
-        for _ in range(self.delta_runs):
-            t0 = time.perf_counter()
-            st, h, b = c.get(path)
-            times.append((time.perf_counter() - t0) * 1000)
-            if st != 200:
-                self.problem(f"delta query: GET {path} answered {st}")
+        def once():
+            times = []
+            for _ in range(self.delta_runs):
+                t0 = time.perf_counter()
+                st, h, b = c.get(path)
+                times.append((time.perf_counter() - t0) * 1000)
+                if st != 200:
+                    self.problem(f"delta query: GET {path} answered {st}")
+            return times
+        times = self.measured("delta query", once)
         c.close()
         med = median(times)
         base, ratio = "n/a", "n/a"
@@ -951,6 +1145,10 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
                              defs={"since": iso_to_epoch_ms(since)})
             base = f"pgbench `delta_users.sql`: {fmt_ms(b['lat_ms'])} per query"
             ratio = f"{med / b['lat_ms']:.2f}× the time"
+        else:
+            ms = self.sqlite_bench(SQL / "delta_users.sql", {"since": iso_to_epoch_ms(since)})
+            base = f"sqlite3 CLI `delta_users.sql`: {fmt_ms(ms)} per query"
+            ratio = f"{med / ms:.2f}× the time"
         self.row(f"Delta query: users?filter=dateLastModified>'T' ({n} users, limit=5000)",
                  f"{fmt_ms(med)} median of {self.delta_runs}", "≤ 20 ms", base, ratio)
         self.details.append(
@@ -986,8 +1184,11 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
             self.problem(f"GET {GB}/results/{r0[0]} after the PUT: {st} {b[:300]!r}")
         c.close()
         script = LUA / "put_result.lua"
-        self.wrk(script, [self.f_results], 32, self.warm_secs, record=False)
-        r = self.wrk(script, [self.f_results], 32, self.wrk_secs)
+
+        def put_once():
+            self.wrk(script, [self.f_results], 32, self.warm_secs, record=False)
+            return self.wrk(script, [self.f_results], 32, self.wrk_secs)
+        r = self.measured("PUT results", put_once)
         ok = r["statuses"].get(201, 0)
         errs = self.wrk_errors(r)
         bad = {k: v for k, v in r["statuses"].items() if k != 201}
@@ -1017,26 +1218,32 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
         self.get_token()
         c = self.conn()
         li, cls = self.post_line_item, self.post_class
-        times = []
-        run_tag = secrets.token_hex(4)
-        for i in range(self.post_runs + 1):  # the first is a warm-up
-            items = []
-            for j, stu in enumerate(self.s_post_students):
-                rr = (f"bench-post-{run_tag}-{i}-{j}", li, stu, cls)
-                items.append(self.result_body(rr, j % 101))
-            body = json.dumps({"results": items}).encode()
-            path = f"{GB}/lineItems/{li}/results"
-            t0 = time.perf_counter()
-            st, h, b = c.request("POST", path, body)
-            ms = (time.perf_counter() - t0) * 1000
-            if st != 201:
-                self.problem(f"POST {path} ({len(items)} results) answered {st}: {b[:500]!r}")
-                break
-            pairs = json.loads(b).get("sourcedIdPairs", [])
-            if len(pairs) != len(items):
-                self.problem(f"POST {path}: {len(pairs)} sourcedIdPairs for {len(items)} results")
-            if i:
-                times.append(ms)
+
+        def post_once():
+            times = []
+            run_tag = secrets.token_hex(4)
+            for i in range(self.post_runs + 1):  # the first is a warm-up
+                items = []
+                for j, stu in enumerate(self.s_post_students):
+                    rr = (f"bench-post-{run_tag}-{i}-{j}", li, stu, cls)
+                    items.append(self.result_body(rr, j % 101))
+                body = json.dumps({"results": items}).encode()
+                path = f"{GB}/lineItems/{li}/results"
+                t0 = time.perf_counter()
+                st, h, b = c.request("POST", path, body)
+                ms = (time.perf_counter() - t0) * 1000
+                if st != 201:
+                    self.problem(f"POST {path} ({len(items)} results) answered {st}: "
+                                 f"{b[:500]!r}")
+                    break
+                pairs = json.loads(b).get("sourcedIdPairs", [])
+                if len(pairs) != len(items):
+                    self.problem(f"POST {path}: {len(pairs)} sourcedIdPairs for {len(items)} "
+                                 "results")
+                if i:
+                    times.append(ms)
+            return times
+        times = self.measured("POST results", post_once)
         c.close()
         med = median(times)
         base, ratio = "n/a", "n/a"
@@ -1119,6 +1326,17 @@ ANALYZE bench_aux.users, bench_aux.emails, bench_aux.classes, bench_aux.results,
             out.append("")
         out.append("<details><summary>Details</summary>")
         out.append("")
+        out.append("**Quiet machine**: before each measurement the suite waits until the CPUs are "
+                   f"less than {self.args.quiet_threshold:.0%} busy over 1 s. Busy share when "
+                   "each phase started (and seconds waited): "
+                   + "; ".join(f"{p} {b:.0%}" + (f" ({w:.0f} s)" if w >= 2 else "")
+                               for p, b, w in self.quiet) + ".")
+        out.append("")
+        out.append("**Other processes**: CPU-seconds used by processes other than this suite, its "
+                   "server, wrk/pgbench/psql and PostgreSQL backends of its databases, during "
+                   "each measurement (wall seconds in brackets): "
+                   + "; ".join(f"{p} {c:.1f} ({w:.0f})" for p, c, w in self.interference) + ".")
+        out.append("")
         for d in self.details:
             out.append(d)
             out.append("")
@@ -1193,6 +1411,17 @@ def main() -> int:
     ap.add_argument("--db-name", default="orbench",
                     help="database name (PostgreSQL) or file stem (SQLite)")
     ap.add_argument("--port", type=int, default=18080)
+    ap.add_argument("--quiet-threshold", type=float, default=0.15,
+                    help="wait before each measurement until the CPUs are less busy than this "
+                         "share (default 0.15)")
+    ap.add_argument("--quiet-timeout", type=int, default=900,
+                    help="longest wait for a quiet machine, seconds (then measure anyway and "
+                         "report it; default 900)")
+    ap.add_argument("--disturbed-share", type=float, default=0.10,
+                    help="a measurement during which other processes used more than this share "
+                         "of one CPU is repeated (default 0.10)")
+    ap.add_argument("--retries", type=int, default=2,
+                    help="how many times a disturbed measurement is repeated (default 2)")
     ap.add_argument("--log-filter", default=None,
                     help="ONEROSTER_LOG for the server (default: the server's own, info)")
     args = ap.parse_args()
