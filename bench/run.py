@@ -721,13 +721,19 @@ class Bench:
             with z.open("classes.csv") as f:
                 r = csv.DictReader(io.TextIOWrapper(f, encoding="utf-8-sig", newline=""))
                 classes = [rec["sourcedId"] for rec in r if safe.match(rec["sourcedId"])]
-            results = []
+            k = 10000
+            results = []  # a reservoir sample of k rows (Algorithm R)
             with z.open("results.csv") as f:
                 r = csv.DictReader(io.TextIOWrapper(f, encoding="utf-8-sig", newline=""))
-                for rec in r:
-                    results.append((rec["sourcedId"], rec["lineItemSourcedId"],
-                                    rec["studentSourcedId"], rec["classSourcedId"]))
-        k = 10000
+                for i, rec in enumerate(r):
+                    j = i if i < k else rng.randrange(i + 1)
+                    if j < k:
+                        row = (rec["sourcedId"], rec["lineItemSourcedId"],
+                               rec["studentSourcedId"], rec["classSourcedId"])
+                        if i < k:
+                            results.append(row)
+                        else:
+                            results[j] = row
         self.s_users = rng.sample(users, min(k, len(users)))
         self.s_emails = rng.sample(emails, min(k, len(emails)))
         self.s_classes = rng.sample(classes, min(k, len(classes)))
