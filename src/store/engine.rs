@@ -188,7 +188,13 @@ impl Engine {
         };
         let n = fields.len();
         let counter = rows.clone();
+        let mut taken = 0;
         let each = move |buf: &mut Vec<u8>, row: &dyn crate::model::render::RowAccess| {
+            // SQLite may be asked for a few rows more than the page (see page_sql_checked).
+            if taken == limit {
+                return Ok(());
+            }
+            taken += 1;
             if end.last.is_some() {
                 buf.push(b',');
             }

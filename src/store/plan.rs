@@ -636,10 +636,15 @@ impl ListPlan<'_> {
             Direction::Desc => Direction::Asc,
         };
         sql.push(&order_clause(sort, reverse));
-        sql.push(" LIMIT 1 OFFSET ").bind(from_end as i64);
+        // The first row is the one; a few more keep SQLite on the index (see page_sql_checked).
+        sql.push(&format!(" LIMIT {SQLITE_MIN_LIMIT} OFFSET "))
+            .bind(from_end as i64);
         Ok(sql)
     }
 }
+
+/// The smallest `LIMIT` a page query asks SQLite for.
+pub const SQLITE_MIN_LIMIT: u64 = 3;
 
 /// `ORDER BY <field> <dir>, t.sourced_id <dir>`; NULLs are the smallest values.
 fn order_clause(field: Option<&'static Field>, dir: Direction) -> String {
@@ -724,10 +729,17 @@ impl ListPlan<'_> {
         }
         sql.append(self.filtered_from(dialect, extra)?);
         sql.push(&self.order_by()?);
-        sql.push(" LIMIT ")
-            .bind(limit as i64)
-            .push(" OFFSET ")
-            .bind(skip as i64);
+        match dialect {
+            Dialect::Postgres => sql.push(" LIMIT ").bind(limit as i64),
+            // SQLite (3.51) plans a limit of 1 or 2 as a scan of the whole table and a sort,
+            // whatever the offset and the available index; a limit it cannot read stays on
+            // the index. The caller stops after `limit` rows.
+            Dialect::Sqlite => sql
+                .push(" LIMIT max(")
+                .bind(limit as i64)
+                .push(&format!(", {SQLITE_MIN_LIMIT})")),
+        };
+        sql.push(" OFFSET ").bind(skip as i64);
         Ok(sql)
     }
 }
@@ -872,7 +884,7 @@ mod tests {
         assert_eq!(
             sql,
             "SELECT t.sourced_id, t.sourced_id FROM users t WHERE t.status = 'active' AND \
-             ((t.given_name = ?) OR (t.family_name = ?)) ORDER BY t.sourced_id ASC LIMIT ? OFFSET ?"
+             ((t.given_name = ?) OR (t.family_name = ?)) ORDER BY t.sourced_id ASC LIMIT max(?, 3) OFFSET ?"
         );
     }
 
@@ -920,7 +932,7 @@ mod tests {
         let sql = plan_sql("sort=familyName&orderBy=desc").unwrap();
         assert!(
             sql.ends_with(
-                "ORDER BY t.family_name DESC NULLS LAST, t.sourced_id DESC LIMIT ? OFFSET ?"
+                "ORDER BY t.family_name DESC NULLS LAST, t.sourced_id DESC LIMIT max(?, 3) OFFSET ?"
             ),
             "{sql}"
         );

@@ -371,46 +371,49 @@ both!(
 /// Deep pages whose start is found from the end of the list (the threshold lowered so the
 /// demo district is deep enough) are the same pages that plain offsets give.
 async fn deep_pages_found_from_the_end_match_offset_paging(backend: Backend) {
-    let Some(app) = TestApp::start_with(backend, |s| s.deep_page_min_skip = 2).await else {
-        return;
-    };
-    app.load_demo().await;
-    let token = app.token_all().await;
-    for listing in [
-        "",
-        "sort=familyName&",
-        "sort=familyName&orderBy=desc&",
-        "orderBy=desc&",
-        "filter=role%3D%27student%27&",
-        "sort=middleName&",
-        "sort=middleName&orderBy=desc&",
-        "sort=email&orderBy=desc&",
-    ] {
-        let all = app
-            .get(&users(&format!("{listing}limit=1000")), &token)
-            .await
-            .assert_status(200)
-            .ids("users");
-        assert!(all.len() > 12, "{listing}: {}", all.len());
-        // From the last page down, so that no page boundary is remembered below the
-        // requested offset: every deep page is found from the end or by plain skipping.
-        let mut offset = all.len() - 1;
-        loop {
-            let resp = app
-                .get(&users(&format!("{listing}limit=3&offset={offset}")), &token)
-                .await;
-            resp.assert_status(200);
-            assert_eq!(resp.total(), all.len() as u64, "{listing} offset {offset}");
-            let end = (offset + 3).min(all.len());
-            assert_eq!(
-                resp.ids("users"),
-                all[offset..end].to_vec(),
-                "{listing} offset {offset}"
-            );
-            if offset < 3 {
-                break;
+    // A new server per page size: no page boundary remembered from another size helps.
+    for size in [1, 2, 3] {
+        let Some(app) = TestApp::start_with(backend, |s| s.deep_page_min_skip = 2).await else {
+            return;
+        };
+        app.load_demo().await;
+        let token = app.token_all().await;
+        for listing in [
+            "",
+            "sort=familyName&",
+            "sort=familyName&orderBy=desc&",
+            "orderBy=desc&",
+            "filter=role%3D%27student%27&",
+            "sort=middleName&",
+            "sort=middleName&orderBy=desc&",
+            "sort=email&orderBy=desc&",
+        ] {
+            let all = app
+                .get(&users(&format!("{listing}limit=1000")), &token)
+                .await
+                .assert_status(200)
+                .ids("users");
+            assert!(all.len() > 12, "{listing}: {}", all.len());
+            // From the last page down, so that no page boundary is remembered below the
+            // requested offset: every deep page is found from the end or by plain skipping.
+            let mut offset = all.len() - 1;
+            loop {
+                let resp = app
+                    .get(
+                        &users(&format!("{listing}limit={size}&offset={offset}")),
+                        &token,
+                    )
+                    .await;
+                resp.assert_status(200);
+                let what = format!("{listing} limit {size} offset {offset}");
+                assert_eq!(resp.total(), all.len() as u64, "{what}");
+                let end = (offset + size).min(all.len());
+                assert_eq!(resp.ids("users"), all[offset..end].to_vec(), "{what}");
+                if offset < size {
+                    break;
+                }
+                offset -= size;
             }
-            offset -= 3;
         }
     }
 }
