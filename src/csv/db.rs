@@ -3,37 +3,12 @@
 //! tables).
 
 use futures_util::TryStreamExt;
-use sqlx::{Database, Encode, QueryBuilder, Row, Type};
+use sqlx::Row;
 
 use crate::model::render::RowAccess;
-use crate::store::{Arg, Dialect, Part, Sql, Tx};
+use crate::store::{Dialect, Sql, Tx};
 
-/// Builds a runnable query from a neutral statement (values bound, never spliced).
-pub fn builder<'a, DB: Database>(sql: &Sql) -> QueryBuilder<DB>
-where
-    Option<String>: Encode<'a, DB> + Type<DB>,
-    Option<i64>: Encode<'a, DB> + Type<DB>,
-    Option<f64>: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("");
-    for part in &sql.parts {
-        match part {
-            Part::Text(t) => {
-                qb.push(t);
-            }
-            Part::Bind(Arg::Text(v)) => {
-                qb.push_bind(v.clone());
-            }
-            Part::Bind(Arg::Int(v)) => {
-                qb.push_bind(*v);
-            }
-            Part::Bind(Arg::Float(v)) => {
-                qb.push_bind(*v);
-            }
-        }
-    }
-    qb
-}
+use crate::store::builder;
 
 /// Runs a query in the transaction and maps each row.
 pub async fn fetch<T>(

@@ -109,8 +109,8 @@ impl MigrationSource<'static> for Embedded {
     }
 }
 
-/// Builds a runnable query from a neutral statement.
-fn builder<'a, DB: Database>(sql: &Sql) -> QueryBuilder<DB>
+/// Builds a runnable query from a neutral statement (values bound, never spliced).
+pub(crate) fn builder<'a, DB: Database>(sql: &Sql) -> QueryBuilder<DB>
 where
     Option<String>: Encode<'a, DB> + Type<DB>,
     Option<i64>: Encode<'a, DB> + Type<DB>,
