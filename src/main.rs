@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use axum::serve::ListenerExt;
@@ -24,6 +25,8 @@ async fn main() {
                 .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_target(false)
+        // Colours only for a terminal: a log file or collector gets plain lines.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     if let Err(e) = run(cli).await {
         eprintln!("error: {e:#}");

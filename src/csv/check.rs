@@ -39,16 +39,18 @@ pub fn active_after(plan: &Plan, kind: Kind, expr: &str) -> String {
     }
 }
 
-/// SQL: the object `expr` of `kind` exists (active or tombstone) once the package is applied.
-pub fn exists_after(plan: &Plan, kind: Kind, expr: &str) -> String {
+/// SQL: the object `expr` of `kind` does not exist (active or tombstone) once the package is
+/// applied (neither stored, whatever its status, nor in the package), as a conjunction of
+/// `NOT EXISTS`, which the planners run as anti-joins.
+pub fn missing_after(plan: &Plan, kind: Kind, expr: &str) -> String {
     let table = entities::entity(kind).table;
-    let in_store = format!("EXISTS (SELECT 1 FROM {table} y WHERE y.sourced_id = {expr})");
+    let not_stored = format!("NOT EXISTS (SELECT 1 FROM {table} y WHERE y.sourced_id = {expr})");
     match (schema::entity_file(kind), plan.entity_mode(kind)) {
         (Some(spec), Some(_)) => format!(
-            "({in_store} OR EXISTS (SELECT 1 FROM {} x WHERE x.sourced_id = {expr}))",
+            "({not_stored} AND NOT EXISTS (SELECT 1 FROM {} x WHERE x.sourced_id = {expr}))",
             layout::stage_table(spec)
         ),
-        _ => in_store,
+        _ => not_stored,
     }
 }
 
@@ -170,8 +172,8 @@ pub async fn references(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow
                     return Ok(());
                 }
                 let mut sql = Sql::new(&format!(
-                    "SELECT s.line, s.owner_id FROM {stage} s WHERE s.st = 'active' AND s.owner_id IS NOT NULL AND NOT {} ORDER BY s.line LIMIT ",
-                    exists_after(plan, link.owner, "s.owner_id")
+                    "SELECT s.line, s.owner_id FROM {stage} s WHERE s.st = 'active' AND s.owner_id IS NOT NULL AND {} ORDER BY s.line LIMIT ",
+                    missing_after(plan, link.owner, "s.owner_id")
                 ));
                 sql.bind(errors.room() as i64);
                 report(tx, &sql, errors, &file, owner_col, |id| {
@@ -256,15 +258,19 @@ pub async fn link_duplicates(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> a
             return Ok(());
         }
         let stage = layout::stage_table(spec);
-        let same = if link.shape == Shape::ScoreScale {
-            ""
+        let key = if link.shape == Shape::ScoreScale {
+            "owner_id"
         } else {
-            " AND d.link_key = l.link_key"
+            "owner_id, link_key"
         };
+        // Groups holding more than one row are found first (one aggregate over the file);
+        // only their rows are ranked.
         let mut sql = Sql::new(&format!(
             "SELECT line, owner_id, first FROM (SELECT l.line, l.owner_id, \
-             (SELECT min(d.line) FROM {stage} d WHERE d.st = 'active' AND d.owner_id = l.owner_id{same} AND d.line < l.line) AS first \
-             FROM {stage} l WHERE l.st = 'active' AND l.owner_id IS NOT NULL) q WHERE first IS NOT NULL ORDER BY line LIMIT "
+             min(l.line) OVER (PARTITION BY {key}) AS first FROM {stage} l \
+             WHERE l.st = 'active' AND l.owner_id IS NOT NULL AND ({key}) IN \
+             (SELECT {key} FROM {stage} d WHERE d.st = 'active' AND d.owner_id IS NOT NULL \
+             GROUP BY {key} HAVING count(*) > 1)) q WHERE first < line ORDER BY line LIMIT "
         ));
         sql.bind(errors.room() as i64);
         let rows = db::fetch(tx, &sql, |r| {

@@ -137,11 +137,12 @@ pub fn create_temp(d: Dialect, name: &str, columns: &str) -> Sql {
     sql
 }
 
-/// Fewest incoming rows for which rebuilding a table's indexes beats maintaining them.
-const BULK_LOAD_ROWS: i64 = 20_000;
+/// Fewest incoming rows for which rebuilding a table's indexes beats maintaining them (the
+/// default of [`super::ImportOptions::bulk_load_rows`]).
+pub const BULK_LOAD_ROWS: i64 = 20_000;
 
-/// Prepares `table` for `incoming` new rows. When they are many (at least
-/// [`BULK_LOAD_ROWS`], and at least half the rows already there), the table's secondary
+/// Prepares `table` for `incoming` new rows. When they are many (at least `bulk_rows`,
+/// normally [`BULK_LOAD_ROWS`], and at least half the rows already there), the table's secondary
 /// indexes are dropped — inside the import transaction, so no other session ever sees the
 /// table without them — and the statements to rebuild them are returned: building an index
 /// once is several times faster than updating it row by row. Returns nothing otherwise.
@@ -149,8 +150,9 @@ pub async fn drop_indexes_for_load(
     tx: &mut Tx,
     table: &str,
     incoming: i64,
+    bulk_rows: i64,
 ) -> anyhow::Result<Vec<String>> {
-    if incoming < BULK_LOAD_ROWS {
+    if incoming < bulk_rows.max(1) {
         return Ok(Vec::new());
     }
     let d = dialect(tx);
@@ -197,17 +199,53 @@ pub async fn drop_indexes_for_load(
     let mut rebuild = Vec::new();
     for (name, definition) in indexes {
         // Names and definitions come from the database's own catalogue.
-        tx.execute(&Sql::new(&format!(
-            "DROP INDEX \"{}\"",
-            name.replace('"', "\"\"")
-        )))
-        .await?;
+        tx.execute(&Sql::new(&format!("DROP INDEX {}", quote_ident(&name))))
+            .await?;
         rebuild.push(definition);
+    }
+    if d == Dialect::Postgres {
+        // Foreign keys (the side tables' owner references) are checked row by row, each
+        // check locking the referenced row; validating the whole table once when the
+        // constraint is added back is a single join. Dropping one locks the referenced table
+        // exclusively, so only those whose referenced table this transaction already holds
+        // so (its indexes were dropped for the same load) are dropped: readers never wait
+        // on them longer than they already do.
+        let mut sql = Sql::new(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.contype = 'f' \
+             AND c.conrelid = to_regclass(",
+        );
+        sql.bind(table).push(
+            ") AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() \
+             AND l.locktype = 'relation' AND l.relation = c.confrelid AND l.mode = 'AccessExclusiveLock' \
+             AND l.granted) ORDER BY c.conname",
+        );
+        let keys = fetch(tx, &sql, |r| {
+            Ok((
+                r.text(0)?.unwrap_or_default().to_string(),
+                r.text(1)?.unwrap_or_default().to_string(),
+            ))
+        })
+        .await?;
+        for (name, definition) in keys {
+            let name = quote_ident(&name);
+            tx.execute(&Sql::new(&format!(
+                "ALTER TABLE {table} DROP CONSTRAINT {name}"
+            )))
+            .await?;
+            rebuild.push(format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+            ));
+        }
     }
     Ok(rebuild)
 }
 
-/// Rebuilds the indexes [`drop_indexes_for_load`] dropped.
+/// A catalogue name as a quoted SQL identifier.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Rebuilds the indexes (and constraints) [`drop_indexes_for_load`] dropped.
 pub async fn rebuild_indexes(tx: &mut Tx, definitions: Vec<String>) -> anyhow::Result<()> {
     for definition in definitions {
         tx.execute(&Sql::new(&definition)).await?;

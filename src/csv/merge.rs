@@ -159,6 +159,7 @@ pub async fn apply(
     rows: &[(usize, u64)],
     censuses: &HashMap<&'static str, Census>,
     now: i64,
+    bulk_rows: i64,
     errors: &mut Errors,
 ) -> anyhow::Result<Vec<FileSummary>> {
     let mut summaries: Vec<FileSummary> = plan
@@ -190,12 +191,12 @@ pub async fn apply(
         touched.push(kind);
         let started = std::time::Instant::now();
         for (spec, mode) in &links {
-            let summary = prepare_link(tx, spec, *mode, now).await?;
+            let summary = prepare_link(tx, spec, *mode, now, bulk_rows).await?;
             merge_summary(&mut summaries, spec, summary);
         }
         if let Some((spec, mode)) = own {
             let census = censuses.get(spec.name).copied().unwrap_or_default();
-            let summary = merge_entity(tx, plan, spec, mode, census, now).await?;
+            let summary = merge_entity(tx, plan, spec, mode, census, now, bulk_rows).await?;
             merge_summary(&mut summaries, spec, summary);
         }
         for (spec, _) in &links {
@@ -212,7 +213,7 @@ pub async fn apply(
     }
     for kind in touched {
         let started = std::time::Instant::now();
-        rebuild_side_tables(tx, kind, now).await?;
+        rebuild_side_tables(tx, kind, now, bulk_rows).await?;
         tracing::debug!(
             kind = entities::entity(kind).plural,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -238,6 +239,7 @@ async fn prepare_link(
     spec: &FileSpec,
     mode: Mode,
     now: i64,
+    bulk_rows: i64,
 ) -> anyhow::Result<FileSummary> {
     let d = db::dialect(tx);
     let link = spec.link().expect("a link file");
@@ -312,7 +314,7 @@ async fn prepare_link(
         "INSERT INTO {value_table} (owner_id, val) {emptied}"
     )))
     .await?;
-    update_registry(tx, spec, mode, now).await?;
+    update_registry(tx, spec, mode, now, bulk_rows).await?;
     // What the file does to the owners' lists, measured before anything is written.
     let same = format!("NOT ({})", db::differs(d, &format!("t.{column}"), "v.val"));
     let counts = db::fetch(
@@ -403,7 +405,13 @@ async fn stage_existing(
 
 /// Keeps the registry of link-row identities in step: rows of the file are active, rows
 /// whose element is gone are tombstones (so a delta export can tell consumers).
-async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> anyhow::Result<()> {
+async fn update_registry(
+    tx: &mut Tx,
+    spec: &FileSpec,
+    mode: Mode,
+    now: i64,
+    bulk_rows: i64,
+) -> anyhow::Result<()> {
     let d = db::dialect(tx);
     let stage = layout::stage_table(spec);
     let mut sql = Sql::new(&format!(
@@ -429,7 +437,30 @@ async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> 
         &Sql::new(&format!("SELECT count(*) FROM {stage} WHERE st = 'active'")),
     )
     .await?;
-    let rebuild = db::drop_indexes_for_load(tx, REGISTRY, incoming).await?;
+    let rebuild = db::drop_indexes_for_load(tx, REGISTRY, incoming, bulk_rows).await?;
+    // Rows already registered under their sourcedId take the file's owner and key (only
+    // where they differ); the others are inserted, in key order. (Only imports write the
+    // registry, one at a time.)
+    let cols = ["owner_id", "link_key", "status"];
+    let conds: Vec<String> = cols
+        .iter()
+        .map(|c| db::differs(d, &format!("{REGISTRY}.{c}"), &format!("l.{c}")))
+        .collect();
+    let mut sql = Sql::new(&format!(
+        "UPDATE {REGISTRY} SET owner_id = l.owner_id, link_key = l.link_key, status = 'active', \
+         date_last_modified = "
+    ));
+    sql.bind(now)
+        .push(&format!(
+            " FROM (SELECT sourced_id, owner_id, link_key, 'active' AS status FROM {stage} \
+             WHERE st = 'active' AND owner_id IS NOT NULL) l WHERE {REGISTRY}.file = "
+        ))
+        .bind(spec.name)
+        .push(&format!(
+            " AND {REGISTRY}.sourced_id = l.sourced_id AND ({})",
+            conds.join(" OR ")
+        ));
+    tx.execute(&sql).await?;
     let mut sql = Sql::new(&format!(
         "INSERT INTO {REGISTRY} (file, sourced_id, owner_id, link_key, status, date_last_modified) SELECT "
     ));
@@ -437,17 +468,11 @@ async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> 
         .push(", l.sourced_id, l.owner_id, l.link_key, 'active', ")
         .bind(now)
         .push(&format!(
-            " FROM {stage} l WHERE l.st = 'active' AND l.owner_id IS NOT NULL \
-             ON CONFLICT (file, sourced_id) DO UPDATE SET owner_id = excluded.owner_id, \
-             link_key = excluded.link_key, status = excluded.status, \
-             date_last_modified = excluded.date_last_modified WHERE "
-        ));
-    let cols = ["owner_id", "link_key", "status"];
-    let conds: Vec<String> = cols
-        .iter()
-        .map(|c| db::differs(d, &format!("{REGISTRY}.{c}"), &format!("excluded.{c}")))
-        .collect();
-    sql.push(&conds.join(" OR "));
+            " FROM {stage} l WHERE l.st = 'active' AND l.owner_id IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM {REGISTRY} r WHERE r.file = "
+        ))
+        .bind(spec.name)
+        .push(" AND r.sourced_id = l.sourced_id) ORDER BY l.sourced_id");
     tx.execute(&sql).await?;
     db::rebuild_indexes(tx, rebuild).await?;
     Ok(())
@@ -558,13 +583,19 @@ async fn merge_entity(
     mode: Mode,
     census: Census,
     now: i64,
+    bulk_rows: i64,
 ) -> anyhow::Result<FileSummary> {
     let d = db::dialect(tx);
     let entity = spec.entity().expect("an entity file");
     let table = entity.table;
     let stage = layout::stage_table(spec);
-    let rebuild =
-        db::drop_indexes_for_load(tx, table, (census.new_active + census.new_dead) as i64).await?;
+    let rebuild = db::drop_indexes_for_load(
+        tx,
+        table,
+        (census.new_active + census.new_dead) as i64,
+        bulk_rows,
+    )
+    .await?;
     // Existing records whose content (or status) differs: one UPDATE joining the staging
     // table, so unchanged records keep their dateLastModified.
     let mut updated = 0;
@@ -614,7 +645,33 @@ async fn merge_entity(
         sql
     };
     let inserted = if census.new_active > 0 {
-        tx.execute(&insert("active", "s.st = 'active'")).await?
+        // The table is locked exclusively already when its indexes were dropped: its count
+        // trigger, which would copy every new row into a transition table only to count
+        // them, is switched off for this statement and the count added directly.
+        let uncounted = d == Dialect::Postgres && !rebuild.is_empty();
+        if uncounted {
+            tx.execute(&Sql::new(&format!(
+                "ALTER TABLE {table} DISABLE TRIGGER {table}_count_ins"
+            )))
+            .await?;
+        }
+        let inserted = tx.execute(&insert("active", "s.st = 'active'")).await?;
+        if uncounted {
+            tx.execute(&Sql::new(&format!(
+                "ALTER TABLE {table} ENABLE TRIGGER {table}_count_ins"
+            )))
+            .await?;
+            let mut sql = Sql::new("INSERT INTO entity_counts (entity, shard, active) VALUES (");
+            sql.bind(table)
+                .push(", pg_backend_pid() % 16, ")
+                .bind(inserted as i64)
+                .push(
+                    ") ON CONFLICT (entity, shard) DO UPDATE \
+                     SET active = entity_counts.active + EXCLUDED.active",
+                );
+            tx.execute(&sql).await?;
+        }
+        inserted
     } else {
         0
     };
@@ -762,7 +819,12 @@ async fn users_without_roles(
 }
 
 /// Rebuilds the side tables of the records of `kind` changed by this import.
-async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Result<()> {
+async fn rebuild_side_tables(
+    tx: &mut Tx,
+    kind: Kind,
+    now: i64,
+    bulk_rows: i64,
+) -> anyhow::Result<()> {
     let d = db::dialect(tx);
     let entity = entities::entity(kind);
     for ix in INDEX_TABLES.iter().filter(|ix| ix.entity == kind) {
@@ -775,7 +837,7 @@ async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Resul
         ));
         changed.bind(now);
         let changed = db::fetch_i64(tx, &changed).await?;
-        let rebuild = db::drop_indexes_for_load(tx, ix.table, changed).await?;
+        let rebuild = db::drop_indexes_for_load(tx, ix.table, changed, bulk_rows).await?;
         let mut del = Sql::new(&format!(
             "DELETE FROM {} WHERE {} IN (SELECT sourced_id FROM {table} WHERE date_last_modified = ",
             ix.table, ix.owner
@@ -783,23 +845,13 @@ async fn rebuild_side_tables(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Resul
         del.bind(now).push(")");
         tx.execute(&del).await?;
         let list = format!("t.{}", field.column);
-        let element_list = ix.columns.iter().any(|(_, key)| !key.is_empty());
-        let (from, elem) = if element_list {
-            d.json_object_elements(&list)
+        let keys: Vec<&str> = ix.columns.iter().map(|(_, key)| *key).collect();
+        let (from, values) = if keys.iter().all(|k| !k.is_empty()) {
+            d.json_object_members(&list, &keys)
         } else {
-            d.json_text_elements(&list)
+            let (from, elem) = d.json_text_elements(&list);
+            (from, vec![elem.to_string(); keys.len()])
         };
-        let values: Vec<String> = ix
-            .columns
-            .iter()
-            .map(|(_, key)| {
-                if key.is_empty() {
-                    elem.to_string()
-                } else {
-                    d.json_member_text(elem, key)
-                }
-            })
-            .collect();
         let cols: Vec<&str> = ix.columns.iter().map(|(c, _)| *c).collect();
         let mut ins = Sql::new(&format!(
             "INSERT INTO {} ({}, {}) SELECT DISTINCT t.sourced_id, {} FROM {table} t, {from} \

@@ -50,6 +50,9 @@ pub struct ImportOptions {
     pub mass_delete_threshold: f64,
     /// Most errors reported.
     pub max_errors: usize,
+    /// Fewest new rows for a table (and at least half its size) for which its secondary
+    /// indexes are dropped and rebuilt after the load ([`db::BULK_LOAD_ROWS`]; tests lower it).
+    pub bulk_load_rows: i64,
 }
 
 impl Default for ImportOptions {
@@ -59,6 +62,7 @@ impl Default for ImportOptions {
             allow_mass_delete: false,
             mass_delete_threshold: 0.5,
             max_errors: 100,
+            bulk_load_rows: db::BULK_LOAD_ROWS,
         }
     }
 }
@@ -183,7 +187,16 @@ pub async fn import(
     );
     progress.set_phase("writing");
     let now = now_ms();
-    let files = merge::apply(&mut tx, &plan, &outcome.rows, &censuses, now, &mut errors).await?;
+    let files = merge::apply(
+        &mut tx,
+        &plan,
+        &outcome.rows,
+        &censuses,
+        now,
+        opts.bulk_load_rows,
+        &mut errors,
+    )
+    .await?;
     if !errors.is_empty() {
         return Err(ImportError::Refused(errors));
     }

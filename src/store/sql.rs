@@ -48,9 +48,12 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
-        let mut s = Sql::default();
-        s.push(text);
-        s
+        // Statements grow by many small pushes: the opening text gets room for a typical one.
+        let mut first = String::with_capacity(text.len().max(512));
+        first.push_str(text);
+        Sql {
+            parts: vec![Part::Text(first)],
+        }
     }
 
     /// Appends trusted SQL text (from code, never from a request).
@@ -141,6 +144,34 @@ impl Dialect {
                 "e.v",
             ),
             Dialect::Sqlite => (format!("json_each({column_expr}) AS e"), "e.value"),
+        }
+    }
+
+    /// `FROM`-clause source enumerating the objects of a JSON array column, and the
+    /// expressions of the text of each property in `keys` (identifier-like names) of one
+    /// element. PostgreSQL parses each element once (`json_to_recordset`), where `->>` on
+    /// a `json` value would parse it again for every property.
+    pub fn json_object_members(self, column_expr: &str, keys: &[&str]) -> (String, Vec<String>) {
+        match self {
+            Dialect::Postgres => {
+                let columns: Vec<String> = keys.iter().map(|k| format!("\"{k}\" text")).collect();
+                (
+                    format!(
+                        "json_to_recordset({column_expr}::json) AS e({})",
+                        columns.join(", ")
+                    ),
+                    keys.iter().map(|k| format!("e.\"{k}\"")).collect(),
+                )
+            }
+            Dialect::Sqlite => {
+                let (from, elem) = self.json_object_elements(column_expr);
+                (
+                    from,
+                    keys.iter()
+                        .map(|k| self.json_member_text(elem, k))
+                        .collect(),
+                )
+            }
         }
     }
 
