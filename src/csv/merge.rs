@@ -175,6 +175,15 @@ pub async fn apply(
             ..FileSummary::default()
         })
         .collect();
+    // Every link file adds its rows to the registry: when they are many, its secondary
+    // indexes are dropped once for all of them (the merges use its primary key only) and
+    // rebuilt after the last.
+    let link_rows: u64 = rows
+        .iter()
+        .filter(|(i, _)| schema::FILES[*i].link().is_some())
+        .map(|(_, n)| *n)
+        .sum();
+    let registry = db::drop_indexes_for_load(tx, REGISTRY, link_rows as i64, bulk_rows).await?;
     let mut touched: Vec<Kind> = Vec::new();
     for entity in entities::ALL {
         let kind = entity.kind;
@@ -191,7 +200,7 @@ pub async fn apply(
         touched.push(kind);
         let started = std::time::Instant::now();
         for (spec, mode) in &links {
-            let summary = prepare_link(tx, spec, *mode, now, bulk_rows).await?;
+            let summary = prepare_link(tx, spec, *mode, now).await?;
             merge_summary(&mut summaries, spec, summary);
         }
         if let Some((spec, mode)) = own {
@@ -208,6 +217,7 @@ pub async fn apply(
             "CSV merge"
         );
     }
+    db::rebuild_indexes(tx, registry).await?;
     if touched.contains(&Kind::User) {
         users_without_roles(tx, plan, now, errors).await?;
     }
@@ -239,7 +249,6 @@ async fn prepare_link(
     spec: &FileSpec,
     mode: Mode,
     now: i64,
-    bulk_rows: i64,
 ) -> anyhow::Result<FileSummary> {
     let d = db::dialect(tx);
     let link = spec.link().expect("a link file");
@@ -314,7 +323,7 @@ async fn prepare_link(
         "INSERT INTO {value_table} (owner_id, val) {emptied}"
     )))
     .await?;
-    update_registry(tx, spec, mode, now, bulk_rows).await?;
+    update_registry(tx, spec, mode, now).await?;
     // What the file does to the owners' lists, measured before anything is written.
     let same = format!("NOT ({})", db::differs(d, &format!("t.{column}"), "v.val"));
     let counts = db::fetch(
@@ -405,13 +414,7 @@ async fn stage_existing(
 
 /// Keeps the registry of link-row identities in step: rows of the file are active, rows
 /// whose element is gone are tombstones (so a delta export can tell consumers).
-async fn update_registry(
-    tx: &mut Tx,
-    spec: &FileSpec,
-    mode: Mode,
-    now: i64,
-    bulk_rows: i64,
-) -> anyhow::Result<()> {
+async fn update_registry(tx: &mut Tx, spec: &FileSpec, mode: Mode, now: i64) -> anyhow::Result<()> {
     let d = db::dialect(tx);
     let stage = layout::stage_table(spec);
     let mut sql = Sql::new(&format!(
@@ -432,12 +435,6 @@ async fn update_registry(
         )),
     };
     tx.execute(&sql).await?;
-    let incoming = db::fetch_i64(
-        tx,
-        &Sql::new(&format!("SELECT count(*) FROM {stage} WHERE st = 'active'")),
-    )
-    .await?;
-    let rebuild = db::drop_indexes_for_load(tx, REGISTRY, incoming, bulk_rows).await?;
     // Rows already registered under their sourcedId take the file's owner and key (only
     // where they differ); the others are inserted, in key order. (Only imports write the
     // registry, one at a time.)
@@ -474,7 +471,6 @@ async fn update_registry(
         .bind(spec.name)
         .push(" AND r.sourced_id = l.sourced_id) ORDER BY l.sourced_id");
     tx.execute(&sql).await?;
-    db::rebuild_indexes(tx, rebuild).await?;
     Ok(())
 }
 
