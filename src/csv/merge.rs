@@ -4,8 +4,9 @@
 //!
 //! 1. each link file filling one of its lists (a user's `roles`, a class's `resources`, …) is
 //!    turned into the new value of that list for every owner it touches (`csv_value_*`);
-//! 2. the entity file, if any, is merged with one `INSERT … SELECT … ON CONFLICT DO UPDATE …
-//!    WHERE <a column differs>`: unchanged records keep their `dateLastModified`;
+//! 2. the entity file, if any, is merged with one `UPDATE … FROM` the staging table of the
+//!    records where a column differs (unchanged records keep their `dateLastModified`) and
+//!    one `INSERT … SELECT` of the new ones;
 //! 3. records missing from a bulk file and rows marked `tobedeleted` become tombstones;
 //! 4. owners touched only by a link file get their new list (again only when it differs);
 //! 5. the side tables of every changed user and class are rebuilt from their JSON.
