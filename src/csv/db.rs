@@ -211,23 +211,7 @@ pub async fn drop_indexes_for_load(
              AND f.confrelid = c.conrelid)",
         );
         sql.push(&format!(" AND NOT EXISTS (SELECT 1 FROM {table})"));
-        let keys = fetch(tx, &sql, |r| {
-            Ok((
-                r.text(0)?.unwrap_or_default().to_string(),
-                r.text(1)?.unwrap_or_default().to_string(),
-            ))
-        })
-        .await?;
-        for (name, definition) in keys {
-            let name = quote_ident(&name);
-            tx.execute(&Sql::new(&format!(
-                "ALTER TABLE {table} DROP CONSTRAINT {name}"
-            )))
-            .await?;
-            rebuild.push(format!(
-                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
-            ));
-        }
+        rebuild.extend(drop_constraints(tx, table, &sql).await?);
     }
     for (name, definition) in indexes {
         // Names and definitions come from the database's own catalogue.
@@ -251,25 +235,34 @@ pub async fn drop_indexes_for_load(
              AND l.locktype = 'relation' AND l.relation = c.confrelid AND l.mode = 'AccessExclusiveLock' \
              AND l.granted) ORDER BY c.conname",
         );
-        let keys = fetch(tx, &sql, |r| {
-            Ok((
-                r.text(0)?.unwrap_or_default().to_string(),
-                r.text(1)?.unwrap_or_default().to_string(),
-            ))
-        })
-        .await?;
-        for (name, definition) in keys {
-            let name = quote_ident(&name);
-            tx.execute(&Sql::new(&format!(
-                "ALTER TABLE {table} DROP CONSTRAINT {name}"
-            )))
-            .await?;
-            rebuild.push(format!(
-                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
-            ));
-        }
+        rebuild.extend(drop_constraints(tx, table, &sql).await?);
     }
     Ok(rebuild)
+}
+
+/// Drops the constraints of `table` that `query` selects (name, definition) and returns the
+/// statements adding them back.
+async fn drop_constraints(tx: &mut Tx, table: &str, query: &Sql) -> anyhow::Result<Vec<String>> {
+    let constraints = fetch(tx, query, |r| {
+        Ok((
+            r.text(0)?.unwrap_or_default().to_string(),
+            r.text(1)?.unwrap_or_default().to_string(),
+        ))
+    })
+    .await?;
+    let mut add = Vec::new();
+    for (name, definition) in constraints {
+        // Names and definitions come from the database's own catalogue.
+        let name = quote_ident(&name);
+        tx.execute(&Sql::new(&format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {name}"
+        )))
+        .await?;
+        add.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+        ));
+    }
+    Ok(add)
 }
 
 /// A catalogue name as a quoted SQL identifier.
