@@ -93,8 +93,8 @@ fn pairs_cell(json: &str, a: &str, b: &str) -> Option<String> {
 /// Opens a consistent, read-only view of the store.
 async fn snapshot(store: &Store) -> anyhow::Result<Tx> {
     Ok(match &store.db {
-        Db::Postgres(pool) => {
-            let mut tx = Tx::Postgres(pool.begin().await?);
+        Db::Postgres(pg) => {
+            let mut tx = Tx::Postgres(pg.begin().await?);
             tx.execute(&Sql::new(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
             ))

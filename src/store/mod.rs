@@ -5,6 +5,7 @@
 //! the two migration folders.
 
 pub mod bookmarks;
+pub mod conns;
 pub mod engine;
 pub mod plan;
 pub mod retention;
@@ -22,7 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Database, Encode, PgPool, Postgres, QueryBuilder, Row, Sqlite, SqlitePool, Type};
+use sqlx::{Database, Encode, Postgres, QueryBuilder, Row, Sqlite, SqlitePool, Type};
 use tokio::sync::mpsc;
 
 use crate::model::render::RowAccess;
@@ -31,7 +32,8 @@ pub use sql::{Arg, Dialect, Part, Sql};
 /// The open connection pool of one backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Postgres(PgPool),
+    /// sqlx's pool behind [`conns::PgConns`], which lends its connections.
+    Postgres(Arc<conns::PgConns>),
     Sqlite(SqlitePool),
 }
 
@@ -156,13 +158,21 @@ macro_rules! row_access {
 row_access!(PgRow);
 row_access!(SqliteRow);
 
-/// Runs `$body` with `$pool` bound to the backend's pool and `$DB` to its database type.
+/// Runs `$body` with `$pool` bound to an executor of the backend (a lent connection on
+/// PostgreSQL, the pool on SQLite) and `$DB` to its database type. `$body` must read every
+/// result to its end when it succeeds: the connection is then reused as it is.
 macro_rules! on_pool {
     ($db:expr, $pool:ident, $DB:ident => $body:expr) => {
         match $db {
-            Db::Postgres($pool) => {
+            Db::Postgres(pg) => {
                 type $DB = Postgres;
-                $body
+                let mut lease = pg.lease().await?;
+                let $pool = lease.conn();
+                let out = $body;
+                if out.is_ok() {
+                    lease.done();
+                }
+                out
             }
             Db::Sqlite($pool) => {
                 type $DB = Sqlite;
@@ -171,6 +181,18 @@ macro_rules! on_pool {
         }
     };
 }
+
+/// A streamed result whose reader stopped before its end.
+#[derive(Debug)]
+struct Unfinished;
+
+impl std::fmt::Display for Unfinished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the client stopped reading")
+    }
+}
+
+impl std::error::Error for Unfinished {}
 
 /// Size of the chunks a streamed response is sent in.
 pub const CHUNK: usize = 64 * 1024;
@@ -204,7 +226,11 @@ impl Store {
                 .await
                 .context("cannot connect to PostgreSQL")?;
             Ok(Store {
-                db: Db::Postgres(pool),
+                db: Db::Postgres(Arc::new(conns::PgConns::new(
+                    pool,
+                    opts.pool_size,
+                    opts.acquire_timeout,
+                ))),
                 dialect: Dialect::Postgres,
                 writer: Arc::default(),
                 write_wait: opts.acquire_timeout,
@@ -241,9 +267,9 @@ impl Store {
     /// Applies the embedded migrations of the backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.db {
-            Db::Postgres(pool) => Migrator::new(Embedded(POSTGRES_MIGRATIONS))
+            Db::Postgres(pg) => Migrator::new(Embedded(POSTGRES_MIGRATIONS))
                 .await?
-                .run(pool)
+                .run(&pg.pool)
                 .await
                 .context("applying PostgreSQL migrations")?,
             Db::Sqlite(pool) => Migrator::new(Embedded(SQLITE_MIGRATIONS))
@@ -267,7 +293,7 @@ impl Store {
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         match &self.db {
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres(pg) => pg.close().await,
             Db::Sqlite(pool) => pool.close().await,
         }
     }
@@ -292,6 +318,17 @@ impl Store {
             let mut qb = builder::<DB>(sql);
             let row = qb.build().fetch_one(pool).await?;
             row.try_get::<i64, _>(0)
+        })
+    }
+
+    /// Rows of (integer, text), such as a tag and an id.
+    pub async fn fetch_tagged(&self, sql: &Sql) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        on_pool!(&self.db, pool, DB => {
+            let mut qb = builder::<DB>(sql);
+            let rows = qb.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
         })
     }
 
@@ -345,7 +382,9 @@ impl Store {
             let mut buf = prefix;
             buf.reserve(CHUNK);
             let run = async {
-                on_pool!(&db, pool, DB => {
+                // Ok(false): the client went away before the end (the connection is then not
+                // reused as it is: the rest of the result is still on its way).
+                on_pool!(&db, pool, DB => async {
                     let mut qb = builder::<DB>(&sql);
                     let mut rows = qb.build().fetch(pool);
                     while let Some(row) = rows.try_next().await? {
@@ -353,15 +392,20 @@ impl Store {
                         if buf.len() >= CHUNK {
                             let bytes = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
                             if tx.send(Ok(Chunk { bytes, last: false })).await.is_err() {
-                                // The client went away; stop reading.
                                 return Ok::<bool, anyhow::Error>(false);
                             }
                         }
                     }
                     Ok(true)
-                })
+                }.await.and_then(|finished| if finished { Ok(true) } else { Err(Unfinished.into()) }))
             };
-            match run.await {
+            match run.await.or_else(|e| {
+                if e.is::<Unfinished>() {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            }) {
                 Ok(true) => {
                     buf.extend_from_slice(suffix);
                     let _ = tx
@@ -396,7 +440,7 @@ impl Store {
     /// timeout gets [`sqlx::Error::PoolTimedOut`] (503).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.db {
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pg) => Tx::Postgres(pg.begin().await?),
             Db::Sqlite(pool) => {
                 let turn = tokio::time::timeout(self.write_wait, self.writer.clone().lock_owned())
                     .await
@@ -420,7 +464,7 @@ impl WriteTurn {
 
 /// A write transaction on either backend.
 pub enum Tx {
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Postgres(conns::PgTx),
     Sqlite(sqlx::Transaction<'static, Sqlite>, WriteTurn),
 }
 
@@ -453,6 +497,17 @@ impl Tx {
             let mut qb = builder::<DB>(sql);
             let rows = qb.build().fetch_all(&mut **conn).await?;
             rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+        })
+    }
+
+    /// Rows of (integer, text), such as a tag and an id.
+    pub async fn fetch_tagged(&mut self, sql: &Sql) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        on_tx!(self, conn, DB => {
+            let mut qb = builder::<DB>(sql);
+            let rows = qb.build().fetch_all(&mut **conn).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+                .collect()
         })
     }
 

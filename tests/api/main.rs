@@ -16,3 +16,4 @@ mod query;
 mod resources;
 mod retention;
 mod rostering;
+mod store;

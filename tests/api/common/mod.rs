@@ -78,6 +78,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: Arc<AppState>,
     pub backend: Backend,
+    /// The database URL of the test's store.
+    pub url: String,
     _db: DbGuard,
 }
 
@@ -201,12 +203,12 @@ impl TestApp {
         backend: Backend,
         adjust: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
-        let (store, guard) = match backend {
+        let (store, guard, url) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite:{}", dir.path().join("test.db").display());
                 let store = Store::connect(&options(&url, 4)).await.expect("sqlite");
-                (store, DbGuard::Sqlite(dir))
+                (store, DbGuard::Sqlite(dir), url)
             }
             Backend::Postgres => {
                 let Ok(admin_url) = std::env::var("ONEROSTER_TEST_DATABASE_URL") else {
@@ -235,7 +237,7 @@ impl TestApp {
                 let store = Store::connect(&options(&url, 8))
                     .await
                     .expect("test database");
-                (store, DbGuard::Postgres { admin_url, name })
+                (store, DbGuard::Postgres { admin_url, name }, url)
             }
         };
         store.migrate().await.expect("migrations");
@@ -246,8 +248,16 @@ impl TestApp {
             router: oneroster::app(state.clone()),
             state,
             backend,
+            url,
             _db: guard,
         })
+    }
+
+    /// A second store over the test's database, with `pool_size` connections.
+    pub async fn store_with_pool(&self, pool_size: u32) -> Store {
+        Store::connect(&options(&self.url, pool_size))
+            .await
+            .expect("second store")
     }
 
     pub fn store(&self) -> &Store {
