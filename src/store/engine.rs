@@ -13,13 +13,13 @@ use crate::error::{ApiError, CodeMinor};
 use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::datetime::now_ms;
 use crate::model::entities;
-use crate::model::input::{FieldError, Record, parse_record};
+use crate::model::input::{FieldError, Record, RefUse, parse_record};
 use crate::model::render::Renderer;
 use crate::query::{DEFAULT_LIMIT, ListParams};
 
 use super::bookmarks::Bookmarks;
 use super::plan::{self, ListPlan, PageKey, Parent, View};
-use super::{Store, Tx, write};
+use super::{Dialect, Store, Tx, write};
 
 /// Rows a page query may skip before a deep page is looked for from the end of the list
 /// instead (below it, counting first would cost more than it saves).
@@ -345,6 +345,11 @@ fn unwrap_envelope<'v>(
 async fn check_refs(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
     let uses = records.iter().flat_map(|(_, r)| r.refs.iter());
     let missing = write::missing_refs(tx, uses).await?;
+    refs_error(records, &missing)
+}
+
+/// The 422 naming the `missing` references of `records`, if any.
+fn refs_error(records: &[(String, &Record)], missing: &[&RefUse]) -> Result<(), ApiError> {
     if missing.is_empty() {
         return Ok(());
     }
@@ -368,32 +373,57 @@ async fn check_refs(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), Ap
     Err(ApiError::unprocessable(msgs.join("; ")))
 }
 
-/// Checks the [`AGREEMENTS`] of records whose references all exist.
-async fn check_agreements(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
-    let mut msgs = Vec::new();
+/// One [`AGREEMENTS`] rule as a record meets it: `field` of the record at `prefix` is `value`,
+/// and must equal `column` of the `target` object `target_id` (the record's `via`).
+pub struct AgreementUse<'a> {
+    pub prefix: &'a str,
+    pub field: &'static str,
+    pub via: &'static str,
+    pub value: &'a str,
+    pub target: Kind,
+    pub column: &'static str,
+    pub target_id: &'a str,
+}
+
+/// The agreements that `records` must meet (those giving both fields of a rule).
+fn agreement_uses<'a>(records: &'a [(String, &'a Record)]) -> Vec<AgreementUse<'a>> {
+    let mut uses = Vec::new();
     for (kind, field, via, column) in AGREEMENTS {
         let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
             continue;
         };
-        // (prefix, value of `field`, target of `via`) of the records that give both.
-        let uses: Vec<(&str, &str, &str)> = records
-            .iter()
-            .filter(|(_, r)| r.entity.kind == *kind)
-            .filter_map(|(p, r)| Some((p.as_str(), r.text(field)?, r.text(via)?)))
-            .collect();
-        let mut actual = BTreeMap::new();
-        for target_id in uses.iter().map(|(_, _, t)| *t).collect::<BTreeSet<_>>() {
-            let value = write::column_value(tx, target, column, target_id).await?;
-            actual.insert(target_id, value);
-        }
-        for (prefix, value, target_id) in uses {
-            if let Some(Some(a)) = actual.get(target_id)
-                && a != value
-            {
-                msgs.push(format!(
-                    "{prefix}.{field} is '{value}' but {via} '{target_id}' has {field} '{a}'"
-                ));
+        for (prefix, r) in records.iter().filter(|(_, r)| r.entity.kind == *kind) {
+            if let (Some(value), Some(target_id)) = (r.text(field), r.text(via)) {
+                uses.push(AgreementUse {
+                    prefix,
+                    field,
+                    via,
+                    value,
+                    target,
+                    column,
+                    target_id,
+                });
             }
+        }
+    }
+    uses
+}
+
+/// The 422 naming the agreements of `uses` that the stored values (`actual`, by target kind,
+/// column and id) break, if any.
+fn agreements_error(
+    uses: &[AgreementUse],
+    actual: &BTreeMap<(Kind, &str, &str), Option<String>>,
+) -> Result<(), ApiError> {
+    let mut msgs = Vec::new();
+    for u in uses {
+        if let Some(Some(a)) = actual.get(&(u.target, u.column, u.target_id))
+            && a != u.value
+        {
+            msgs.push(format!(
+                "{}.{} is '{}' but {} '{}' has {} '{a}'",
+                u.prefix, u.field, u.value, u.via, u.target_id, u.field
+            ));
         }
     }
     if msgs.is_empty() {
@@ -402,6 +432,19 @@ async fn check_agreements(tx: &mut Tx, records: &[(String, &Record)]) -> Result<
         msgs.truncate(20);
         Err(ApiError::unprocessable(msgs.join("; ")))
     }
+}
+
+/// Checks the [`AGREEMENTS`] of records whose references all exist.
+async fn check_agreements(tx: &mut Tx, records: &[(String, &Record)]) -> Result<(), ApiError> {
+    let uses = agreement_uses(records);
+    let mut actual = BTreeMap::new();
+    for u in &uses {
+        let key = (u.target, u.column, u.target_id);
+        if let std::collections::btree_map::Entry::Vacant(slot) = actual.entry(key) {
+            slot.insert(write::column_value(tx, u.target, u.column, u.target_id).await?);
+        }
+    }
+    agreements_error(&uses, &actual)
 }
 
 /// Refuses a reference to a parent of the same kind (`parentAssessmentLineItem`) that would
@@ -464,8 +507,39 @@ impl Engine {
                 entity.singular
             )));
         }
+        let records = [(entity.singular.to_string(), &record)];
+        if self.store.dialect == Dialect::Postgres && write::single_statement(entity) {
+            let uses = agreement_uses(&records);
+            let rules: Vec<write::Agreement> = uses
+                .iter()
+                .map(|u| write::Agreement {
+                    target: u.target,
+                    column: u.column,
+                    target_id: u.target_id,
+                    value: u.value,
+                })
+                .collect();
+            let checked = write::checked_upsert(&self.store, &record, &rules).await?;
+            if checked.written {
+                return Ok(());
+            }
+            let missing: Vec<&RefUse> = record
+                .refs
+                .iter()
+                .filter(|u| !checked.found.contains(&(u.kind, u.id.clone())))
+                .collect();
+            refs_error(&records, &missing)?;
+            let actual = uses
+                .iter()
+                .zip(checked.actual)
+                .map(|(u, v)| ((u.target, u.column, u.target_id), v))
+                .collect();
+            agreements_error(&uses, &actual)?;
+            // Not written, yet nothing to refuse (the data changed in between): the checks
+            // below, one by one, give the answer.
+        }
         let mut tx = self.store.begin().await?;
-        check_records(&mut tx, &[(entity.singular.to_string(), &record)]).await?;
+        check_records(&mut tx, &records).await?;
         // Only a replacement can close a loop: a new object has no descendants yet, and so
         // neither have the objects of a POST batch.
         check_no_loop(&mut tx, entity.singular, &record).await?;

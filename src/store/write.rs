@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::model::catalogue::{Kind, Ty};
+use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
-use super::Tx;
 use super::sql::{Arg, Sql};
+use super::{Store, Tx};
 
 /// Most values bound in one multi-row statement chunk (SQLite allows 32766).
 const MAX_BINDS: usize = 30_000;
@@ -28,36 +28,56 @@ fn cell_arg(cell: &Cell, ty: &Ty) -> Arg {
     }
 }
 
-/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` (or, unless `replace`, `DO NOTHING`) for a
-/// batch of records of one kind.
-fn insert_sql(records: &[&Record], replace: bool) -> Sql {
-    let entity = records[0].entity;
-    let fields: Vec<_> = entity.stored_fields().collect();
+/// `INSERT INTO <table> (<stored columns>) `.
+fn insert_head(entity: &Entity) -> Sql {
     let mut sql = Sql::new("INSERT INTO ");
     sql.push(entity.table).push(" (");
-    sql.join(fields.iter(), ", ", |s, f| {
+    sql.join(entity.stored_fields(), ", ", |s, f| {
         s.push(f.column);
     });
-    sql.push(") VALUES ");
-    sql.join(records.iter(), ", ", |s, r| {
-        s.push("(");
-        s.join(r.cells.iter().zip(&fields), ", ", |s, (c, f)| {
+    sql.push(") ");
+    sql
+}
+
+/// The values of a record's stored fields, bound, separated by commas.
+fn push_cells(sql: &mut Sql, record: &Record) {
+    sql.join(
+        record.cells.iter().zip(record.entity.stored_fields()),
+        ", ",
+        |s, (c, f)| {
             s.bind(cell_arg(c, &f.ty));
-        });
-        s.push(")");
-    });
+        },
+    );
+}
+
+/// ` ON CONFLICT (sourced_id) DO UPDATE SET …` (or, unless `replace`, `DO NOTHING`).
+fn push_on_conflict(sql: &mut Sql, entity: &Entity, replace: bool) {
     if !replace {
         sql.push(" ON CONFLICT (sourced_id) DO NOTHING");
-        return sql;
+        return;
     }
     sql.push(" ON CONFLICT (sourced_id) DO UPDATE SET ");
     sql.join(
-        fields.iter().filter(|f| f.name != "sourcedId"),
+        entity.stored_fields().filter(|f| f.name != "sourcedId"),
         ", ",
         |s, f| {
             s.push(f.column).push(" = excluded.").push(f.column);
         },
     );
+}
+
+/// `INSERT … ON CONFLICT (sourced_id) DO UPDATE` (or, unless `replace`, `DO NOTHING`) for a
+/// batch of records of one kind.
+fn insert_sql(records: &[&Record], replace: bool) -> Sql {
+    let entity = records[0].entity;
+    let mut sql = insert_head(entity);
+    sql.push("VALUES ");
+    sql.join(records.iter(), ", ", |s, r| {
+        s.push("(");
+        push_cells(s, r);
+        s.push(")");
+    });
+    push_on_conflict(&mut sql, entity, replace);
     sql
 }
 
@@ -264,7 +284,9 @@ pub async fn column_value(
 /// The references among `uses` whose target is not an active object. On PostgreSQL the
 /// targets found are locked `FOR SHARE` until the transaction ends: a concurrent DELETE of one
 /// waits, and then sees (and cascades to, or refuses because of) what this transaction wrote.
-/// On SQLite the write transaction already holds the database's only write lock.
+/// On SQLite the write transaction already holds the database's only write lock. One
+/// statement looks up every kind (a `WITH` query per kind), unless there are more ids than
+/// one statement may bind.
 pub async fn missing_refs<'a>(
     tx: &mut Tx,
     uses: impl IntoIterator<Item = &'a RefUse>,
@@ -275,22 +297,49 @@ pub async fn missing_refs<'a>(
         by_kind.entry(u.kind).or_default().insert(u.id.as_str());
     }
     let lock = matches!(tx, Tx::Postgres(_));
-    let mut found: BTreeSet<(Kind, String)> = BTreeSet::new();
-    for (kind, ids) in by_kind {
-        let ids: Vec<&str> = ids.into_iter().collect();
+    // (kind, ids) pieces, grouped into statements of at most MAX_BINDS ids.
+    let mut statements: Vec<Vec<(Kind, &[&str])>> = vec![Vec::new()];
+    let mut binds = 0;
+    let by_kind: Vec<(Kind, Vec<&str>)> = by_kind
+        .into_iter()
+        .map(|(k, ids)| (k, ids.into_iter().collect()))
+        .collect();
+    for (kind, ids) in &by_kind {
         for chunk in ids.chunks(MAX_BINDS) {
-            let mut sql = Sql::new("SELECT sourced_id FROM ");
-            sql.push(entities::entity(kind).table)
+            if binds + chunk.len() > MAX_BINDS {
+                statements.push(Vec::new());
+                binds = 0;
+            }
+            binds += chunk.len();
+            statements
+                .last_mut()
+                .expect("one statement")
+                .push((*kind, chunk));
+        }
+    }
+    let mut found: BTreeSet<(Kind, String)> = BTreeSet::new();
+    for pieces in statements.iter().filter(|p| !p.is_empty()) {
+        let mut sql = Sql::new("WITH ");
+        sql.join(pieces.iter().enumerate(), ", ", |s, (i, (kind, ids))| {
+            s.push(&format!("r{i} AS (SELECT sourced_id FROM "))
+                .push(entities::entity(*kind).table)
                 .push(" WHERE status = 'active' AND sourced_id IN (");
-            sql.join(chunk.iter(), ", ", |s, id| {
+            s.join(ids.iter(), ", ", |s, id| {
                 s.bind(*id);
             });
-            sql.push(")");
+            s.push(")");
             if lock {
-                sql.push(" FOR SHARE");
+                s.push(" FOR SHARE");
             }
-            for id in tx.fetch_texts(&sql).await? {
-                found.insert((kind, id));
+            s.push(")");
+        });
+        sql.push(" ");
+        sql.join(pieces.iter().enumerate(), " UNION ALL ", |s, (i, _)| {
+            s.push(&format!("SELECT CAST({i} AS BIGINT), sourced_id FROM r{i}"));
+        });
+        for (i, id) in tx.fetch_tagged(&sql).await? {
+            if let Some((kind, _)) = usize::try_from(i).ok().and_then(|i| pieces.get(i)) {
+                found.insert((*kind, id));
             }
         }
     }
@@ -299,3 +348,123 @@ pub async fn missing_refs<'a>(
         .filter(|u| !found.contains(&(u.kind, u.id.clone())))
         .collect())
 }
+
+/// Whether a create-or-replace of one `entity` object can be [`checked_upsert`]: it has no
+/// side tables, and no reference to its own kind (whose loops need a walk).
+pub fn single_statement(entity: &Entity) -> bool {
+    !INDEX_TABLES.iter().any(|ix| ix.entity == entity.kind)
+        && !entity
+            .stored_fields()
+            .any(|f| matches!(f.ty, Ty::Ref(kind) if kind == entity.kind))
+}
+
+/// A rule the stored value `column` of the `target` object `target_id` must meet: equal to
+/// `value` (see `engine::AGREEMENTS`).
+pub struct Agreement<'a> {
+    pub target: Kind,
+    pub column: &'static str,
+    pub target_id: &'a str,
+    pub value: &'a str,
+}
+
+/// What [`checked_upsert`] found.
+pub struct Checked {
+    /// The record was written: every reference was found and every agreement met.
+    pub written: bool,
+    /// The active targets of the record's references, as (kind, sourcedId).
+    pub found: BTreeSet<(Kind, String)>,
+    /// The stored value of each agreement's column, by position (none when unset or unknown).
+    pub actual: Vec<Option<String>>,
+}
+
+/// Creates or replaces one record (see [`single_statement`]) in one PostgreSQL statement, on
+/// its own (no transaction around it): the statement locks the targets of its references
+/// `FOR SHARE`, reads the agreements' columns, and writes only when every reference names an
+/// active object and every agreement holds. It returns what it found, so that a refusal can
+/// say why. One round trip instead of one per check, plus `BEGIN` and `COMMIT`.
+pub async fn checked_upsert(
+    store: &Store,
+    record: &Record,
+    agreements: &[Agreement<'_>],
+) -> Result<Checked, sqlx::Error> {
+    let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
+    for u in &record.refs {
+        by_kind.entry(u.kind).or_default().insert(u.id.as_str());
+    }
+    let kinds: Vec<(Kind, Vec<&str>)> = by_kind
+        .into_iter()
+        .map(|(k, ids)| (k, ids.into_iter().collect()))
+        .collect();
+    let mut sql = Sql::new("WITH ");
+    for (i, (kind, ids)) in kinds.iter().enumerate() {
+        sql.push(&format!("r{i} AS (SELECT sourced_id FROM "))
+            .push(entities::entity(*kind).table)
+            .push(" WHERE status = 'active' AND sourced_id IN (");
+        sql.join(ids.iter(), ", ", |s, id| {
+            s.bind(*id);
+        });
+        sql.push(") FOR SHARE), ");
+    }
+    for (j, a) in agreements.iter().enumerate() {
+        sql.push(&format!("a{j} AS (SELECT "))
+            .push(a.column)
+            .push(" AS v FROM ")
+            .push(entities::entity(a.target).table)
+            .push(" WHERE sourced_id = ")
+            .bind(a.target_id)
+            .push(" AND ")
+            .push(a.column)
+            .push(" IS NOT NULL), ");
+    }
+    sql.push("w AS (");
+    let head = insert_head(record.entity);
+    sql.parts.extend(head.parts);
+    sql.push("SELECT ");
+    push_cells(&mut sql, record);
+    sql.push(" WHERE true");
+    for (i, (_, ids)) in kinds.iter().enumerate() {
+        sql.push(&format!(" AND (SELECT count(*) FROM r{i}) = {}", ids.len()));
+    }
+    for (j, a) in agreements.iter().enumerate() {
+        sql.push(&format!(" AND NOT EXISTS (SELECT 1 FROM a{j} WHERE v <> "))
+            .bind(a.value)
+            .push(")");
+    }
+    push_on_conflict(&mut sql, record.entity, true);
+    sql.push(" RETURNING 1) SELECT CAST(-1 AS BIGINT), '' FROM w");
+    for i in 0..kinds.len() {
+        sql.push(&format!(
+            " UNION ALL SELECT CAST({i} AS BIGINT), sourced_id FROM r{i}"
+        ));
+    }
+    for j in 0..agreements.len() {
+        sql.push(&format!(
+            " UNION ALL SELECT CAST({} AS BIGINT), v FROM a{j}",
+            AGREEMENT_TAGS + j
+        ));
+    }
+    let mut checked = Checked {
+        written: false,
+        found: BTreeSet::new(),
+        actual: vec![None; agreements.len()],
+    };
+    for (tag, value) in store.fetch_tagged(&sql).await? {
+        match usize::try_from(tag) {
+            Err(_) => checked.written = true,
+            Ok(j) if j >= AGREEMENT_TAGS => {
+                if let Some(slot) = checked.actual.get_mut(j - AGREEMENT_TAGS) {
+                    *slot = Some(value);
+                }
+            }
+            Ok(i) => {
+                if let Some((kind, _)) = kinds.get(i) {
+                    checked.found.insert((*kind, value));
+                }
+            }
+        }
+    }
+    Ok(checked)
+}
+
+/// Tags of agreement rows in [`checked_upsert`]'s result (reference kinds come first).
+const AGREEMENT_TAGS: usize = 1_000;
