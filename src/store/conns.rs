@@ -116,6 +116,15 @@ impl Lease {
     pub fn done(&mut self) {
         self.clean = true;
     }
+
+    /// Closes the connection instead of returning it anywhere (its state is unknown in a way
+    /// sqlx's test would not catch, such as a transaction left open).
+    fn close_on_drop(&mut self) {
+        self.clean = false;
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
+    }
 }
 
 impl Drop for Lease {
@@ -156,12 +165,12 @@ impl PgTx {
     }
 
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        // Whatever happens now, the transaction is over: a failed COMMIT rolls back, and a
-        // connection left mid-COMMIT goes back to sqlx's pool to be tested.
-        self.open = false;
+        // Until COMMIT has answered, dropping this (an error, or the future cancelled) still
+        // rolls back: harmless after a COMMIT that did end the transaction.
         let lease = self.lease_mut();
         sqlx::raw_sql("COMMIT").execute(lease.conn()).await?;
         lease.done();
+        self.open = false;
         Ok(())
     }
 }
@@ -175,17 +184,23 @@ impl Drop for PgTx {
             return;
         }
         // Roll back in a task of its own (drop cannot wait); the connection is reused once
-        // that succeeded, and otherwise goes back to sqlx's pool to be tested.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if sqlx::raw_sql("ROLLBACK")
-                    .execute(lease.conn())
-                    .await
-                    .is_ok()
-                {
-                    lease.done();
-                }
-            });
+        // that succeeded, and closed otherwise: sqlx's test on release would not notice a
+        // transaction left open.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if sqlx::raw_sql("ROLLBACK")
+                        .execute(lease.conn())
+                        .await
+                        .is_ok()
+                    {
+                        lease.done();
+                    } else {
+                        lease.close_on_drop();
+                    }
+                });
+            }
+            Err(_) => lease.close_on_drop(),
         }
     }
 }
