@@ -159,8 +159,10 @@ row_access!(PgRow);
 row_access!(SqliteRow);
 
 /// Runs `$body` with `$pool` bound to an executor of the backend (a lent connection on
-/// PostgreSQL, the pool on SQLite) and `$DB` to its database type. `$body` must read every
-/// result to its end when it succeeds: the connection is then reused as it is.
+/// PostgreSQL, the pool on SQLite) and `$DB` to its database type. When `$body` succeeds the
+/// connection is reused as it is: sqlx reads what a statement left unread (the rest of a
+/// `fetch_one`) before the next one, so a body that may leave a large result unread must fail
+/// instead (as [`Store::stream`] does when its reader goes away).
 macro_rules! on_pool {
     ($db:expr, $pool:ident, $DB:ident => $body:expr) => {
         match $db {
