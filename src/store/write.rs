@@ -281,6 +281,34 @@ pub async fn column_value(
     Ok(tx.fetch_texts(&sql).await?.pop())
 }
 
+/// The distinct ids of `uses` by kind, in order.
+fn ids_by_kind<'a>(uses: impl IntoIterator<Item = &'a RefUse>) -> Vec<(Kind, Vec<&'a str>)> {
+    let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
+    for u in uses {
+        by_kind.entry(u.kind).or_default().insert(u.id.as_str());
+    }
+    by_kind
+        .into_iter()
+        .map(|(k, ids)| (k, ids.into_iter().collect()))
+        .collect()
+}
+
+/// `r<i> AS (SELECT sourced_id FROM <table> WHERE status = 'active' AND sourced_id IN (…)
+/// [FOR SHARE])`: the active objects among `ids`.
+fn push_lookup(sql: &mut Sql, i: usize, kind: Kind, ids: &[&str], lock: bool) {
+    sql.push(&format!("r{i} AS (SELECT sourced_id FROM "))
+        .push(entities::entity(kind).table)
+        .push(" WHERE status = 'active' AND sourced_id IN (");
+    sql.join(ids.iter(), ", ", |s, id| {
+        s.bind(*id);
+    });
+    sql.push(")");
+    if lock {
+        sql.push(" FOR SHARE");
+    }
+    sql.push(")");
+}
+
 /// The references among `uses` whose target is not an active object. On PostgreSQL the
 /// targets found are locked `FOR SHARE` until the transaction ends: a concurrent DELETE of one
 /// waits, and then sees (and cascades to, or refuses because of) what this transaction wrote.
@@ -292,18 +320,11 @@ pub async fn missing_refs<'a>(
     uses: impl IntoIterator<Item = &'a RefUse>,
 ) -> Result<Vec<&'a RefUse>, sqlx::Error> {
     let uses: Vec<&RefUse> = uses.into_iter().collect();
-    let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
-    for u in &uses {
-        by_kind.entry(u.kind).or_default().insert(u.id.as_str());
-    }
+    let by_kind = ids_by_kind(uses.iter().copied());
     let lock = matches!(tx, Tx::Postgres(_));
     // (kind, ids) pieces, grouped into statements of at most MAX_BINDS ids.
     let mut statements: Vec<Vec<(Kind, &[&str])>> = vec![Vec::new()];
     let mut binds = 0;
-    let by_kind: Vec<(Kind, Vec<&str>)> = by_kind
-        .into_iter()
-        .map(|(k, ids)| (k, ids.into_iter().collect()))
-        .collect();
     for (kind, ids) in &by_kind {
         for chunk in ids.chunks(MAX_BINDS) {
             if binds + chunk.len() > MAX_BINDS {
@@ -321,17 +342,7 @@ pub async fn missing_refs<'a>(
     for pieces in statements.iter().filter(|p| !p.is_empty()) {
         let mut sql = Sql::new("WITH ");
         sql.join(pieces.iter().enumerate(), ", ", |s, (i, (kind, ids))| {
-            s.push(&format!("r{i} AS (SELECT sourced_id FROM "))
-                .push(entities::entity(*kind).table)
-                .push(" WHERE status = 'active' AND sourced_id IN (");
-            s.join(ids.iter(), ", ", |s, id| {
-                s.bind(*id);
-            });
-            s.push(")");
-            if lock {
-                s.push(" FOR SHARE");
-            }
-            s.push(")");
+            push_lookup(s, i, *kind, ids, lock);
         });
         sql.push(" ");
         sql.join(pieces.iter().enumerate(), " UNION ALL ", |s, (i, _)| {
@@ -387,23 +398,11 @@ pub async fn checked_upsert(
     record: &Record,
     agreements: &[Agreement<'_>],
 ) -> Result<Checked, sqlx::Error> {
-    let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
-    for u in &record.refs {
-        by_kind.entry(u.kind).or_default().insert(u.id.as_str());
-    }
-    let kinds: Vec<(Kind, Vec<&str>)> = by_kind
-        .into_iter()
-        .map(|(k, ids)| (k, ids.into_iter().collect()))
-        .collect();
+    let kinds = ids_by_kind(&record.refs);
     let mut sql = Sql::new("WITH ");
     for (i, (kind, ids)) in kinds.iter().enumerate() {
-        sql.push(&format!("r{i} AS (SELECT sourced_id FROM "))
-            .push(entities::entity(*kind).table)
-            .push(" WHERE status = 'active' AND sourced_id IN (");
-        sql.join(ids.iter(), ", ", |s, id| {
-            s.bind(*id);
-        });
-        sql.push(") FOR SHARE), ");
+        push_lookup(&mut sql, i, *kind, ids, true);
+        sql.push(", ");
     }
     for (j, a) in agreements.iter().enumerate() {
         sql.push(&format!("a{j} AS (SELECT "))
