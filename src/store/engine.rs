@@ -510,16 +510,7 @@ impl Engine {
         let records = [(entity.singular.to_string(), &record)];
         if self.store.dialect == Dialect::Postgres && write::single_statement(entity) {
             let uses = agreement_uses(&records);
-            let rules: Vec<write::Agreement> = uses
-                .iter()
-                .map(|u| write::Agreement {
-                    target: u.target,
-                    column: u.column,
-                    target_id: u.target_id,
-                    value: u.value,
-                })
-                .collect();
-            let checked = write::checked_upsert(&self.store, &record, &rules).await?;
+            let checked = write::checked_upsert(&self.store, &record, &uses).await?;
             if checked.written {
                 return Ok(());
             }

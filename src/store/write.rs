@@ -9,6 +9,7 @@ use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
+use super::engine::AgreementUse;
 use super::sql::{Arg, Sql};
 use super::{Store, Tx};
 
@@ -369,15 +370,6 @@ pub fn single_statement(entity: &Entity) -> bool {
             .any(|f| matches!(f.ty, Ty::Ref(kind) if kind == entity.kind))
 }
 
-/// A rule the stored value `column` of the `target` object `target_id` must meet: equal to
-/// `value` (see `engine::AGREEMENTS`).
-pub struct Agreement<'a> {
-    pub target: Kind,
-    pub column: &'static str,
-    pub target_id: &'a str,
-    pub value: &'a str,
-}
-
 /// What [`checked_upsert`] found.
 pub struct Checked {
     /// The record was written: every reference was found and every agreement met.
@@ -396,7 +388,7 @@ pub struct Checked {
 pub async fn checked_upsert(
     store: &Store,
     record: &Record,
-    agreements: &[Agreement<'_>],
+    agreements: &[AgreementUse<'_>],
 ) -> Result<Checked, sqlx::Error> {
     let kinds = ids_by_kind(&record.refs);
     let mut sql = Sql::new("WITH ");
