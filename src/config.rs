@@ -116,7 +116,8 @@ pub struct DbArgs {
         default_value = "sqlite:oneroster.db"
     )]
     pub database_url: String,
-    /// Largest number of database connections.
+    /// Largest number of database connections (two more are kept for the totals of pages
+    /// whose rows are still streaming).
     #[arg(long, env = "ONEROSTER_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
     /// Seconds to wait for a free database connection before answering 503.

@@ -10,7 +10,10 @@
 //!
 //! Every use of a connection, through this list or a transaction, first takes one of
 //! `pool_size` permits, so that connections idle in the list never leave a waiter of sqlx's
-//! pool without a connection.
+//! pool without a connection. A few more permits ([`RESERVE`]) are kept for short statements
+//! run by a task that already holds a connection (the total of a page whose rows are still
+//! streaming): when every permit is held by such tasks, they would otherwise all wait for one
+//! another until the acquire timeout.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
@@ -20,9 +23,14 @@ use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// Connections beyond `pool_size` kept for [`PgConns::lease_short`].
+pub const RESERVE: u32 = 2;
+
 pub struct PgConns {
     pub pool: PgPool,
     permits: Arc<Semaphore>,
+    /// Permits only [`PgConns::lease_short`] takes.
+    reserve: Arc<Semaphore>,
     idle: Mutex<Vec<PoolConnection<Postgres>>>,
     acquire_timeout: Duration,
 }
@@ -36,22 +44,41 @@ impl std::fmt::Debug for PgConns {
 }
 
 impl PgConns {
+    /// `pool` must allow `size` + [`RESERVE`] connections.
     pub fn new(pool: PgPool, size: u32, acquire_timeout: Duration) -> PgConns {
         PgConns {
             pool,
             permits: Arc::new(Semaphore::new(size.max(1) as usize)),
+            reserve: Arc::new(Semaphore::new(RESERVE as usize)),
             idle: Mutex::new(Vec::new()),
             acquire_timeout,
         }
     }
 
-    /// A permit and a connection: an idle one of ours, or one of sqlx's pool.
-    async fn take(&self) -> Result<(OwnedSemaphorePermit, PoolConnection<Postgres>), sqlx::Error> {
-        let permit =
-            tokio::time::timeout(self.acquire_timeout, self.permits.clone().acquire_owned())
-                .await
-                .map_err(|_| sqlx::Error::PoolTimedOut)?
-                .map_err(|_| sqlx::Error::PoolClosed)?;
+    /// A permit and a connection: an idle one of ours, or one of sqlx's pool. With `short`,
+    /// the permit may also be one of the reserve (whichever is free first, an ordinary one
+    /// when both are).
+    async fn take(
+        &self,
+        short: bool,
+    ) -> Result<(OwnedSemaphorePermit, PoolConnection<Postgres>), sqlx::Error> {
+        let ordinary = self.permits.clone().acquire_owned();
+        let permit = if short {
+            let reserve = self.reserve.clone().acquire_owned();
+            tokio::time::timeout(self.acquire_timeout, async {
+                tokio::select! {
+                    biased;
+                    p = ordinary => p,
+                    p = reserve => p,
+                }
+            })
+            .await
+        } else {
+            tokio::time::timeout(self.acquire_timeout, ordinary).await
+        };
+        let permit = permit
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         let conn = match idle {
             Some(conn) => conn,
@@ -62,7 +89,18 @@ impl PgConns {
 
     /// A connection for statements outside a transaction; see [`Lease::done`].
     pub async fn lease(self: &Arc<Self>) -> Result<Lease, sqlx::Error> {
-        let (permit, conn) = self.take().await?;
+        self.lease_with(false).await
+    }
+
+    /// A connection for one short statement by a task that may already hold a connection:
+    /// it may take a permit of the reserve, which no other use takes, so it never waits for
+    /// connections that wait for it.
+    pub async fn lease_short(self: &Arc<Self>) -> Result<Lease, sqlx::Error> {
+        self.lease_with(true).await
+    }
+
+    async fn lease_with(self: &Arc<Self>, short: bool) -> Result<Lease, sqlx::Error> {
+        let (permit, conn) = self.take(short).await?;
         Ok(Lease {
             conn: Some(conn),
             home: self.clone(),
@@ -85,6 +123,7 @@ impl PgConns {
     /// Hands the idle connections back to sqlx's pool and closes it.
     pub async fn close(&self) {
         self.permits.close();
+        self.reserve.close();
         let idle: Vec<_> = self
             .idle
             .lock()

@@ -228,7 +228,8 @@ impl Engine {
         } else if let Some(total) = known_total {
             total
         } else {
-            self.store.fetch_i64(&count_sql).await?.max(0) as u64
+            // The rest of the page may still hold its connection.
+            self.store.fetch_total(&count_sql).await?.max(0) as u64
         };
         Ok(Page {
             total,

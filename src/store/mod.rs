@@ -58,6 +58,9 @@ pub struct Store {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// How long a writer waits for its turn before the request is answered 503.
     write_wait: Duration,
+    /// SQLite: a few connections of their own for [`Store::fetch_total`] (PostgreSQL keeps
+    /// its reserve in [`conns::PgConns`]).
+    spare: Option<SqlitePool>,
 }
 
 /// Migrations compiled into the binary, one folder per backend. Append only.
@@ -221,7 +224,7 @@ impl Store {
             // connection is already checked when it goes back to the pool, and one that broke
             // meanwhile fails its statement with a 503, not a wrong answer).
             let pool = PgPoolOptions::new()
-                .max_connections(opts.pool_size)
+                .max_connections(opts.pool_size + conns::RESERVE)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
                 .connect_with(conn)
@@ -236,6 +239,7 @@ impl Store {
                 dialect: Dialect::Postgres,
                 writer: Arc::default(),
                 write_wait: opts.acquire_timeout,
+                spare: None,
             })
         } else if url.starts_with("sqlite:") {
             let conn = SqliteConnectOptions::from_str(url)
@@ -249,14 +253,26 @@ impl Store {
                 .max_connections(opts.pool_size)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
-                .connect_with(conn)
+                .connect_with(conn.clone())
                 .await
                 .context("cannot open the SQLite database")?;
+            // Opened when first needed. (An in-memory database is one per connection: it
+            // gets no spare connections, which would see another database.)
+            let spare = (!conn.get_filename().as_os_str().is_empty()
+                && conn.get_filename() != std::path::Path::new(":memory:"))
+            .then(|| {
+                SqlitePoolOptions::new()
+                    .max_connections(conns::RESERVE)
+                    .acquire_timeout(opts.acquire_timeout)
+                    .test_before_acquire(false)
+                    .connect_lazy_with(conn)
+            });
             Ok(Store {
                 db: Db::Sqlite(pool),
                 dialect: Dialect::Sqlite,
                 writer: Arc::default(),
                 write_wait: opts.acquire_timeout,
+                spare,
             })
         } else {
             anyhow::bail!(
@@ -296,7 +312,12 @@ impl Store {
     pub async fn close(&self) {
         match &self.db {
             Db::Postgres(pg) => pg.close().await,
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool) => {
+                if let Some(spare) = &self.spare {
+                    spare.close().await;
+                }
+                pool.close().await
+            }
         }
     }
 
@@ -321,6 +342,33 @@ impl Store {
             let row = qb.build().fetch_one(pool).await?;
             row.try_get::<i64, _>(0)
         })
+    }
+
+    /// Runs a count (one integer) for a task that may be holding another connection of this
+    /// store, such as the total of a page whose rows are still streaming: it may take one of
+    /// the few connections kept for this, so that tasks holding every ordinary connection
+    /// never wait for one another.
+    pub async fn fetch_total(&self, sql: &Sql) -> Result<i64, sqlx::Error> {
+        match &self.db {
+            Db::Postgres(pg) => {
+                let mut lease = pg.lease_short().await?;
+                let mut qb = builder::<Postgres>(sql);
+                let row = qb.build().fetch_one(lease.conn()).await?;
+                let total = row.try_get::<i64, _>(0)?;
+                lease.done();
+                Ok(total)
+            }
+            Db::Sqlite(pool) => {
+                let mut conn = match (pool.try_acquire(), &self.spare) {
+                    (Some(conn), _) => conn,
+                    (None, Some(spare)) => spare.acquire().await?,
+                    (None, None) => pool.acquire().await?,
+                };
+                let mut qb = builder::<Sqlite>(sql);
+                let row = qb.build().fetch_one(&mut *conn).await?;
+                row.try_get::<i64, _>(0)
+            }
+        }
     }
 
     /// Rows of (integer, text), such as a tag and an id.

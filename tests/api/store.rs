@@ -70,3 +70,68 @@ both!(
         store.close().await;
     }
 );
+
+both!(
+    async fn a_page_larger_than_a_chunk_gets_its_total_while_every_connection_streams(app) {
+        // A district large enough for a page of enrollments to span several chunks.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let zip = dir.path().join("district.zip");
+        oneroster::generate::generate(
+            &oneroster::generate::Options {
+                students: 300,
+                seed: 3,
+            },
+            &zip,
+        )
+        .expect("generate");
+        oneroster::csv::import(
+            app.store(),
+            oneroster::csv::Input::ZipFile(zip),
+            &oneroster::csv::ImportOptions::default(),
+            std::sync::Arc::new(oneroster::csv::Progress::default()),
+        )
+        .await
+        .expect("import");
+        let total = app
+            .store()
+            .fetch_i64(&Sql::new(
+                "SELECT count(*) FROM enrollments WHERE status = 'active'",
+            ))
+            .await
+            .unwrap() as u64;
+        assert!(total > 1000, "{total} enrollments");
+
+        // One connection, which the page's stream holds until its body is read: the total
+        // (needed before the body, in `X-Total-Count`) must not wait for that connection.
+        let store = oneroster::store::Store::connect(&oneroster::store::StoreOptions {
+            url: app.url.clone(),
+            pool_size: 1,
+            acquire_timeout: std::time::Duration::from_secs(3),
+            statement_timeout: std::time::Duration::from_secs(60),
+        })
+        .await
+        .expect("store of one connection");
+        let engine = oneroster::store::engine::Engine::new(
+            store.clone(),
+            app.state.engine.renderer.clone(),
+            app.state.engine.config.clone(),
+        );
+        let params = oneroster::query::ListParams {
+            limit: Some(1000),
+            ..Default::default()
+        };
+        let page = engine
+            .list(&oneroster::api::views::ENROLLMENTS, &[], &[], &params)
+            .await
+            .expect("the page and its total");
+        assert_eq!(page.total, total);
+        let mut rest = page.rest.expect("1000 enrollments fill more than one chunk");
+        let mut body = page.first;
+        while let Some(chunk) = rest.recv().await {
+            body.extend_from_slice(&chunk.expect("chunk").bytes);
+        }
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("JSON body");
+        assert_eq!(json["enrollments"].as_array().map(Vec::len), Some(1000));
+        store.close().await;
+    }
+);
