@@ -176,15 +176,32 @@ pub async fn apply(
             ..FileSummary::default()
         })
         .collect();
-    // Every link file adds its rows to the registry: when they are many, its secondary
+    // Every link file adds its new rows to the registry: when they are many, its secondary
     // indexes are dropped once for all of them (the merges use its primary key only) and
-    // rebuilt after the last.
+    // rebuilt after the last. Rows already registered for these files are mostly the same
+    // rows again (a nightly bulk package): they are not counted as new.
+    let link_files: Vec<&'static str> = plan
+        .specs()
+        .filter(|(s, _)| s.link().is_some())
+        .map(|(s, _)| s.name)
+        .collect();
     let link_rows: u64 = rows
         .iter()
         .filter(|(i, _)| schema::FILES[*i].link().is_some())
         .map(|(_, n)| *n)
         .sum();
-    let registry = db::drop_indexes_for_load(tx, REGISTRY, link_rows as i64, bulk_rows).await?;
+    let registered = if link_files.is_empty() {
+        0
+    } else {
+        let mut sql = Sql::new(&format!("SELECT count(*) FROM {REGISTRY} WHERE file IN ("));
+        sql.join(link_files.iter(), ", ", |s, f| {
+            s.bind(*f);
+        });
+        sql.push(")");
+        db::fetch_i64(tx, &sql).await?.max(0) as u64
+    };
+    let new_link_rows = link_rows.saturating_sub(registered);
+    let registry = db::drop_indexes_for_load(tx, REGISTRY, new_link_rows as i64, bulk_rows).await?;
     let mut touched: Vec<Kind> = Vec::new();
     for entity in entities::ALL {
         let kind = entity.kind;
