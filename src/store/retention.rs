@@ -9,7 +9,8 @@ use crate::model::entities;
 
 use super::{Sql, Store};
 
-/// Purges the tombstones last modified before `cutoff_ms`. Returns how many were removed.
+/// Purges the tombstones (of records, and of CSV link rows) last modified before
+/// `cutoff_ms`. Returns how many were removed.
 pub async fn purge(store: &Store, cutoff_ms: i64) -> anyhow::Result<u64> {
     let mut total = 0;
     for entity in entities::ALL {
@@ -19,6 +20,13 @@ pub async fn purge(store: &Store, cutoff_ms: i64) -> anyhow::Result<u64> {
             .bind(cutoff_ms);
         total += store.execute(&sql).await?;
     }
+    // The identities of CSV link rows whose element went away: kept as long as tombstones,
+    // for delta exports to report, and not forever.
+    let mut sql = Sql::new("DELETE FROM ");
+    sql.push(crate::csv::merge::REGISTRY)
+        .push(" WHERE status = 'tobedeleted' AND date_last_modified < ")
+        .bind(cutoff_ms);
+    total += store.execute(&sql).await?;
     Ok(total)
 }
 
