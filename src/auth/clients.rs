@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use anyhow::Context;
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHasher};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -35,10 +35,108 @@ fn hash_secret(secret: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
+/// A job for the hashing threads.
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// How many threads compute argon2id hashes: one per core.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The queue of the threads that compute argon2id hashes. Each computation holds about
+/// 19 MiB and a core for tens of milliseconds: run on the runtime's blocking threads, a flood
+/// of token requests (up to `--max-concurrent-requests`) held gigabytes at once, and even
+/// when fewer ran at a time every new blocking thread kept its own allocator arena with such
+/// a block in it. A few threads of their own, started once, hold one block each; requests
+/// beyond them wait their turn (within their request timeout).
+fn hashing_queue() -> &'static std::sync::mpsc::Sender<HashJob> {
+    static QUEUE: OnceLock<std::sync::mpsc::Sender<HashJob>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..hashing_threads() {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a hashing thread");
+            }
+        }
+        tx
+    })
+}
+
+/// Runs password hashing work on the hashing threads and waits for its result.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    hashing_queue()
+        .send(Box::new(move || {
+            // A panic is reported to the caller as an error; the thread goes on.
+            if let Ok(out) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                let _ = tx.send(out);
+            }
+        }))
+        .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+    rx.await
+        .map_err(|_| anyhow::anyhow!("password hashing failed"))
+}
+
+/// Checks `secret` against an argon2 PHC hash the way `PasswordVerifier::verify_password`
+/// does (same parameters, salt and constant-time comparison of the output), but in this
+/// thread's own hashing memory, allocated once and reused, instead of a new block of `m` KiB
+/// per check: the allocator keeps such freed blocks, one set per arena it spreads them over.
 fn verify_secret(secret: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(secret.as_bytes(), hash)
-        .is_ok()
+    use argon2::password_hash::phc::Output;
+    use argon2::{Algorithm, Block, Params, PasswordHash, Version};
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map(Version::try_from).transpose() else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    let mut out = vec![0u8; expected.as_ref().len()];
+    let hashed = MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        argon2
+            .hash_password_into_with_memory(
+                secret.as_bytes(),
+                salt.as_ref(),
+                &mut out,
+                &mut memory[..blocks],
+            )
+            .is_ok()
+    });
+    hashed && Output::new(&out).is_ok_and(|computed| &computed == expected)
 }
 
 /// A hash of nothing in particular, verified against when the client is unknown so that an
@@ -78,7 +176,7 @@ pub async fn create(
     };
     let hash = {
         let secret = secret.clone();
-        tokio::task::spawn_blocking(move || hash_secret(&secret)).await??
+        hashing(move || hash_secret(&secret)).await??
     };
     let now = now_ms();
     let mut sql = Sql::new(
@@ -162,7 +260,7 @@ pub async fn authenticate(
         Some((h, s)) => (h, s, true),
         None => (decoy_hash().to_string(), String::new(), false),
     };
-    let ok = tokio::task::spawn_blocking(move || {
+    let ok = hashing(move || {
         // Every candidate is checked even after a match, to keep the timing uniform.
         candidates
             .iter()
@@ -170,4 +268,67 @@ pub async fn authenticate(
     })
     .await?;
     Ok((ok && known).then(|| ScopeSet::parse_lenient(&scopes).0))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn secrets_are_verified_as_the_library_verifies_them() {
+        use argon2::PasswordVerifier;
+        let hash = hash_secret("s3cret").unwrap();
+        for (candidate, expected) in [("s3cret", true), ("s3cres", false), ("", false)] {
+            assert_eq!(verify_secret(candidate, &hash), expected, "{candidate:?}");
+            assert_eq!(
+                Argon2::default()
+                    .verify_password(candidate.as_bytes(), hash.as_str())
+                    .is_ok(),
+                expected
+            );
+        }
+        // Other parameters than the defaults (the memory grows to the largest seen).
+        let small = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"other")
+        .unwrap()
+        .to_string();
+        assert!(verify_secret("other", &small));
+        assert!(!verify_secret("s3cret", &small));
+        assert!(verify_secret("s3cret", &hash));
+        assert!(!verify_secret("s3cret", "not a hash"));
+        assert!(verify_secret(
+            "decoy secret that no client has",
+            decoy_hash()
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashing_runs_at_most_one_computation_per_core() {
+        let limit = hashing_threads();
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let jobs: Vec<_> = (0..4 * limit + 4)
+            .map(|_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                tokio::spawn(hashing(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for job in jobs {
+            job.await.unwrap().unwrap();
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!((1..=limit).contains(&peak), "{peak} at once, limit {limit}");
+    }
 }
