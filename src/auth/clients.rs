@@ -257,14 +257,16 @@ pub async fn authenticate(
         .into_iter()
         .next();
     let (hash, scopes, known) = match found {
-        Some((h, s)) => (h, s, true),
-        None => (decoy_hash().to_string(), String::new(), false),
+        Some((h, s)) => (Some(h), s, true),
+        None => (None, String::new(), false),
     };
     let ok = hashing(move || {
+        // The decoy is hashed here on first use, not on the runtime's thread.
+        let hash = hash.as_deref().unwrap_or_else(|| decoy_hash());
         // Every candidate is checked even after a match, to keep the timing uniform.
         candidates
             .iter()
-            .fold(false, |ok, c| verify_secret(c, &hash) | ok)
+            .fold(false, |ok, c| verify_secret(c, hash) | ok)
     })
     .await?;
     Ok((ok && known).then(|| ScopeSet::parse_lenient(&scopes).0))
