@@ -466,6 +466,14 @@ class Bench:
         self.details.append("```\n" + "\n".join(summary[-30:]) + "\n```")
         return res
 
+    def scratch_db(self, db: str, ddl: Path) -> None:
+        """A new database `db` with the tables of `ddl`, and a checkpoint before the timing."""
+        self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        self.psql(f'CREATE DATABASE "{db}"')
+        self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"{self.pg_admin}/{db}",
+                  "-f", str(ddl)])
+        self.psql("CHECKPOINT", record=False)
+
     def copy_baseline_pg(self, folder: Path, files: list[str], label: str) -> tuple[float, int]:
         """Plain all-text tables, \\copy of each CSV file; returns (seconds, rows)."""
         db = f"{self.db_name}_copy"
@@ -488,10 +496,7 @@ class Bench:
         cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(copy_file)]
 
         def once():
-            self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            self.psql(f'CREATE DATABASE "{db}"')
-            self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(ddl_file)])
-            self.psql("CHECKPOINT", record=False)
+            self.scratch_db(db, ddl_file)
             t0 = time.perf_counter()
             self.run(cmd)
             return time.perf_counter() - t0
@@ -534,10 +539,7 @@ class Bench:
         parts = {}
 
         def once():
-            self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            self.psql(f'CREATE DATABASE "{db}"')
-            self.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f", str(pre)])
-            self.psql("CHECKPOINT", record=False)
+            self.scratch_db(db, pre)
             t0 = time.perf_counter()
             p = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-f",
                                   str(timed_file)], stdout=subprocess.PIPE,
