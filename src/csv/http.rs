@@ -11,6 +11,8 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
 
 use crate::AppState;
 use crate::auth::authorize;
@@ -21,6 +23,31 @@ use super::{ImportError, Input, import};
 
 /// The path of the endpoint.
 pub const PATH: &str = "/admin/csv";
+
+/// An uploaded package in the temporary directory, removed when dropped.
+struct Upload(std::path::PathBuf);
+
+impl Upload {
+    /// A new, empty file of a name of its own (never an existing file), open for writing.
+    async fn create() -> anyhow::Result<(Upload, tokio::fs::File)> {
+        let mut bytes = [0u8; 12];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let path = std::env::temp_dir().join(format!("oneroster-upload-{name}.zip"));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await?;
+        Ok((Upload(path), file))
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
 
 /// Imports the zip in the request body.
 pub async fn import_package(State(state): State<Arc<AppState>>, req: Request) -> Response {
@@ -64,17 +91,38 @@ async fn handle(state: Arc<AppState>, req: Request) -> Result<Response, ApiError
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(req.into_body(), limit)
+    // The package goes to a file, not to memory: a package may be hundreds of megabytes, and
+    // uploads may arrive together (imports then run one after the other).
+    let (upload, mut file) = Upload::create().await.map_err(ApiError::internal)?;
+    let mut received = 0usize;
+    let mut body = req.into_body().into_data_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::http(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read to its end",
+            )
+        })?;
+        received += chunk.len();
+        if received > limit {
+            return Err(too_large());
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| ApiError::internal(anyhow::Error::from(e)))?;
+    }
+    file.flush()
         .await
-        .map_err(|_| too_large())?;
-    if body.is_empty() {
+        .map_err(|e| ApiError::internal(anyhow::Error::from(e)))?;
+    drop(file);
+    if received == 0 {
         return Err(ApiError::unprocessable(
             "The request body must be a OneRoster CSV package (a zip)",
         ));
     }
     match import(
         &state.engine.store,
-        Input::Zip(body),
+        Input::ZipFile(upload.0.clone()),
         &options,
         Arc::default(),
     )
@@ -90,5 +138,23 @@ async fn handle(state: Arc<AppState>, req: Request) -> Result<Response, ApiError
         }
         Err(e @ ImportError::Refused(_)) => Err(ApiError::unprocessable(e.describe())),
         Err(ImportError::Internal(e)) => Err(ApiError::internal(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_upload_file_is_new_and_removed_when_dropped() {
+        let (first, mut file) = Upload::create().await.unwrap();
+        file.write_all(b"PK").await.unwrap();
+        drop(file);
+        let (second, _) = Upload::create().await.unwrap();
+        assert_ne!(first.0, second.0);
+        assert_eq!(std::fs::read(&first.0).unwrap(), b"PK");
+        let path = first.0.clone();
+        drop(first);
+        assert!(!path.exists(), "{} is left behind", path.display());
     }
 }
