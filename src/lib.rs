@@ -40,6 +40,8 @@ pub struct Docs {
 pub struct AppState {
     pub engine: Engine,
     pub keys: KeyRing,
+    /// Failed client authentications at the token endpoint (see [`auth::throttle`]).
+    pub token_throttle: auth::throttle::Throttle,
     pub settings: Settings,
     pub docs: Docs,
 }
@@ -81,6 +83,7 @@ impl AppState {
                 },
             ),
             keys,
+            token_throttle: auth::throttle::Throttle::default(),
             settings,
             docs,
         })

@@ -3,6 +3,7 @@
 pub mod clients;
 pub mod keys;
 pub mod scope;
+pub mod throttle;
 pub mod token;
 
 use axum::http::{HeaderMap, header};

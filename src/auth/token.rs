@@ -18,6 +18,8 @@ pub struct OAuthError {
     status: StatusCode,
     code: &'static str,
     description: String,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl OAuthError {
@@ -26,6 +28,21 @@ impl OAuthError {
             status,
             code,
             description: description.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 429: the client id failed to authenticate too often (see [`super::throttle`]).
+    fn throttled(retry_after: u64) -> Self {
+        OAuthError {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "invalid_client",
+                format!(
+                    "Too many failed authentications for this client id; retry in {retry_after} s"
+                ),
+            )
         }
     }
 
@@ -60,6 +77,11 @@ impl IntoResponse for OAuthError {
         let body = serde_json::json!({"error": self.code, "error_description": self.description});
         let mut res = (self.status, axum::Json(body)).into_response();
         no_store(res.headers_mut());
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -196,13 +218,20 @@ pub async fn token(
         }
     }
 
-    let allowed = clients::authenticate(&state.engine.store, &creds.client_id, creds.secrets)
+    let now = crate::model::datetime::now_ms().max(0) as u64 / 1000;
+    if let Some(secs) = state.token_throttle.retry_after(&creds.client_id, now) {
+        return Err(OAuthError::throttled(secs));
+    }
+    let Some(allowed) = clients::authenticate(&state.engine.store, &creds.client_id, creds.secrets)
         .await
         .map_err(|e| {
             tracing::error!(error = format!("{e:#}"), "client authentication failed");
             OAuthError::server_error()
         })?
-        .ok_or_else(OAuthError::invalid_client)?;
+    else {
+        state.token_throttle.failed(&creds.client_id, now);
+        return Err(OAuthError::invalid_client());
+    };
 
     // Grant what was asked for and is allowed; no `scope` means everything allowed.
     let granted = match param("scope").map(str::trim).filter(|s| !s.is_empty()) {

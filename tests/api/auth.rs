@@ -341,3 +341,29 @@ fn every_official_operation_is_declared_with_its_official_scopes() {
         );
     }
 }
+
+both!(
+    async fn a_client_id_that_fails_too_often_is_held_back(app) {
+        use oneroster::auth::throttle::{MAX_FAILURES, WINDOW_SECS};
+        let (id, secret) = app.client(&[Scope::RosterReadonly]).await;
+        let (other, other_secret) = app.client(&[Scope::RosterReadonly]).await;
+        for _ in 0..MAX_FAILURES {
+            let res = app.send(basic(&id, "guess", "grant_type=client_credentials")).await;
+            res.assert_status(401);
+        }
+        // Held back: even the right secret is refused, without saying whether it was right.
+        for attempt in [secret.as_str(), "guess"] {
+            let res = app.send(basic(&id, attempt, "grant_type=client_credentials")).await;
+            res.assert_status(429);
+            assert_eq!(res.json()["error"], "invalid_client");
+            let wait: u64 = res.header("retry-after").expect("Retry-After").parse().unwrap();
+            assert!((1..=WINDOW_SECS).contains(&wait), "Retry-After {wait}");
+            assert_eq!(res.header("cache-control"), Some("no-store"));
+        }
+        // Other clients are not affected.
+        let res = app
+            .send(basic(&other, &other_secret, "grant_type=client_credentials"))
+            .await;
+        res.assert_status(200);
+    }
+);
