@@ -739,7 +739,18 @@ pub fn platform_document(public_url: &str) -> OpenApi {
                         .build(),
                 )
                 .response("400", oauth_error.clone())
-                .response("401", oauth_error)
+                .response("401", oauth_error.clone())
+                .response("429", {
+                    let mut throttled = oauth_error;
+                    throttled.description = format!(
+                        "invalid_client: the client id failed to authenticate {} times within \
+                         {} s; Retry-After gives the seconds until it may try again (any secret \
+                         is refused until then).",
+                        crate::auth::throttle::MAX_FAILURES,
+                        crate::auth::throttle::WINDOW_SECS
+                    );
+                    throttled
+                })
                 .build(),
         )
         .build();
