@@ -123,14 +123,18 @@ pub fn parse_float(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
-/// Parses a number kept in JSON form: integers stay integers (`3`, not `3.0`).
+/// Parses a number kept in JSON form: integers stay integers (`3`, not `3.0`), digit for
+/// digit however long; other numbers are written the shortest way that reads back to the same
+/// double (`+3.50` is `3.5`).
 pub fn parse_number(s: &str) -> Option<serde_json::Number> {
     if !is_decimal(s) {
         return None;
     }
     let plain = s.strip_prefix('+').unwrap_or(s);
-    serde_json::from_str::<serde_json::Number>(plain)
-        .ok()
+    let integer = plain.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    integer
+        .then(|| serde_json::from_str::<serde_json::Number>(plain).ok())
+        .flatten()
         .or_else(|| parse_float(s).and_then(serde_json::Number::from_f64))
 }
 
@@ -199,6 +203,12 @@ mod tests {
         assert_eq!(parse_number("3").unwrap().to_string(), "3");
         assert_eq!(parse_number("+3.50").unwrap().to_string(), "3.5");
         assert_eq!(parse_number("5.").unwrap().to_string(), "5.0");
+        assert_eq!(
+            parse_number("123456789012345678901234567890")
+                .unwrap()
+                .to_string(),
+            "123456789012345678901234567890"
+        );
         assert_eq!(format_float(62.0), "62");
         assert_eq!(format_float(0.3), "0.3");
     }

@@ -192,7 +192,7 @@ impl Checker {
                 Some(v.clone())
             }
             Ty::Float => match v {
-                Value::Number(_) => Some(v.clone()),
+                Value::Number(_) if v.as_f64().is_some_and(f64::is_finite) => Some(v.clone()),
                 _ => {
                     self.err(path, "must be a number");
                     None
@@ -253,7 +253,7 @@ impl Checker {
                 }
             },
             Ty::Float => match v.as_f64() {
-                Some(f) if v.is_number() => Some(Cell::Float(f)),
+                Some(f) if v.is_number() && f.is_finite() => Some(Cell::Float(f)),
                 _ => {
                     self.err(path, "must be a number");
                     None

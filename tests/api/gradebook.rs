@@ -553,12 +553,19 @@ type PutCase = (
     Vec<(&'static str, Value)>,
 );
 
-/// Metadata with nesting, arrays, every JSON type and a deliberate key order.
+/// Metadata with nesting, arrays, every JSON type and a deliberate key order, and numbers
+/// beyond 64 bits and beyond a double's precision (kept digit for digit).
 fn metadata() -> Value {
-    json!({"zeta": 1, "alpha": {"nested": [1, 2.5, -3, "x", true, null, {"k": []}], "b": false},
+    let mut m = json!({"zeta": 1, "alpha": {"nested": [1, 2.5, -3, "x", true, null, {"k": []}], "b": false},
         "big": 9007199254740993u64, "ratio": 0.1, "exp": 1.5e-7, "text": "Grüße, \"quoted\"\n",
-        "empty": {}})
+        "empty": {}});
+    m["huge"] = serde_json::from_str(HUGE).unwrap();
+    m["precise"] = serde_json::from_str(PRECISE).unwrap();
+    m
 }
+
+const HUGE: &str = "123456789012345678901234567890";
+const PRECISE: &str = "0.1000000000000000055511151231257827";
 
 both!(
     async fn put_creates_and_get_returns_exactly_what_was_sent(app) {
@@ -636,6 +643,7 @@ both!(
             assert_eq!(got, served(&sent, &dlm, &refs), "{path}");
             // Metadata comes back byte for byte: key order, numbers, escapes.
             assert!(res.text().contains(&format!("\"metadata\":{m}")), "{path}: {}", res.text());
+            assert!(res.text().contains(&format!("\"huge\":{HUGE},\"precise\":{PRECISE}")), "{path}");
             // And the collection shows the same object.
             let collection = path.rsplit_once('/').unwrap().0;
             let plural = match key { "category" => "categories".to_string(), k => format!("{k}s") };
@@ -884,6 +892,10 @@ both!(
             ("/results/r-v", "result", with(res.clone(), "scoreDate", json!("2024-13-01")), "result.scoreDate must be a date in the form YYYY-MM-DD"),
             ("/results/r-v", "result", with(res.clone(), "scoreDate", json!("2024-09-12T00:00:00Z")), "result.scoreDate must be a date"),
             ("/results/r-v", "result", with(res.clone(), "score", json!("A")), "result.score must be a number"),
+            // A number too large for a double (kept as written, it would be stored as infinity).
+            ("/results/r-v", "result", with(res.clone(), "score", serde_json::from_str("1E400").unwrap()), "result.score must be a number"),
+            ("/results/r-v", "result", with(res.clone(), "learningObjectiveSet", json!([{"source": "case", "learningObjectiveResults": [{"learningObjectiveId": "a", "score": serde_json::from_str::<Value>("-1e999").unwrap()}]}])),
+                "result.learningObjectiveSet[0].learningObjectiveResults[0].score must be a number"),
             ("/results/r-v", "result", with(res.clone(), "lineItem", r("li-nope")), "result.lineItem refers to an unknown lineItem 'li-nope'"),
             ("/results/r-v", "result", with(res.clone(), "student", r("stu-nope")), "result.student refers to an unknown user 'stu-nope'"),
             ("/results/r-v", "result", with(res.clone(), "class", r("cls-nope")), "result.class refers to an unknown class 'cls-nope'"),
