@@ -124,16 +124,20 @@ pub fn explode(shape: Shape, stored: &str) -> Vec<Element> {
 }
 
 /// The SQL aggregate building a list value from the kept elements of a staging table (those
-/// matching `kept`).
+/// matching `kept`), in owner order: the merge reads the values back by owner, and a table
+/// written in that order is read sequentially.
 fn aggregate(d: Dialect, stage: &str, shape: Shape, kept: &str) -> String {
     let list =
         |expr: &str, order: &str| format!("'[' || {} || ']'", db::string_agg(d, expr, order));
     match shape {
         Shape::ScoreScale => {
-            format!("SELECT owner_id, max(elem) FROM {stage} WHERE {kept} GROUP BY owner_id")
+            format!(
+                "SELECT owner_id, max(elem) FROM {stage} WHERE {kept} GROUP BY owner_id \
+                 ORDER BY owner_id"
+            )
         }
         Shape::Role | Shape::Profile | Shape::Resource => format!(
-            "SELECT owner_id, {} FROM {stage} WHERE {kept} GROUP BY owner_id",
+            "SELECT owner_id, {} FROM {stage} WHERE {kept} GROUP BY owner_id ORDER BY owner_id",
             list("elem", "line")
         ),
         Shape::LoId | Shape::LoResult => {
@@ -145,7 +149,8 @@ fn aggregate(d: Dialect, stage: &str, shape: Shape, kept: &str) -> String {
             format!(
                 "SELECT owner_id, {} FROM (SELECT owner_id, min(line) AS first, \
                  '{{\"source\":' || grp || ',\"{inner}\":' || {} || '}}' AS g \
-                 FROM {stage} WHERE {kept} GROUP BY owner_id, grp) q GROUP BY owner_id",
+                 FROM {stage} WHERE {kept} GROUP BY owner_id, grp) q GROUP BY owner_id \
+                 ORDER BY owner_id",
                 list("g", "first"),
                 list("elem", "line")
             )
@@ -227,7 +232,7 @@ pub async fn apply(
             merge_summary(&mut summaries, spec, summary);
         }
         for (spec, _) in &links {
-            update_owners(tx, plan, spec, now).await?;
+            update_owners(tx, plan, censuses, spec, now).await?;
         }
         tracing::debug!(
             kind = entity.plural,
@@ -551,6 +556,8 @@ pub struct Census {
     pub kept: u64,
     /// Active records of the kind before the import.
     pub active_before: u64,
+    /// Whether the table held any row (active or tombstone) before the import.
+    pub any_before: bool,
 }
 
 /// Counts an entity file against its table.
@@ -566,19 +573,33 @@ pub async fn census(tx: &mut Tx, spec: &FileSpec) -> anyhow::Result<Census> {
              sum(CASE WHEN s.st = 'active' AND t.sourced_id IS NULL THEN 1 ELSE 0 END), \
              sum(CASE WHEN s.st = 'tobedeleted' AND s.full_row = 1 AND t.sourced_id IS NULL THEN 1 ELSE 0 END), \
              sum(CASE WHEN s.st = 'active' AND t.status = 'active' THEN 1 ELSE 0 END), \
-             (SELECT count(*) FROM {table} WHERE status = 'active') \
+             (SELECT count(*) FROM {table} WHERE status = 'active'), \
+             (SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x) \
              FROM {stage} s LEFT JOIN {table} t ON t.sourced_id = s.sourced_id"
         )),
         |r| {
-            Ok(
-                [r.int(0)?, r.int(1)?, r.int(2)?, r.int(3)?, r.int(4)?, r.int(5)?]
-                    .map(|v| v.unwrap_or(0).max(0) as u64),
-            )
+            Ok([
+                r.int(0)?,
+                r.int(1)?,
+                r.int(2)?,
+                r.int(3)?,
+                r.int(4)?,
+                r.int(5)?,
+                r.int(6)?,
+            ]
+            .map(|v| v.unwrap_or(0).max(0) as u64))
         },
     )
     .await?;
-    let [active, dead, new_active, new_dead, kept, active_before] =
-        counts.first().copied().unwrap_or_default();
+    let [
+        active,
+        dead,
+        new_active,
+        new_dead,
+        kept,
+        active_before,
+        any_before,
+    ] = counts.first().copied().unwrap_or_default();
     Ok(Census {
         active,
         dead,
@@ -586,6 +607,7 @@ pub async fn census(tx: &mut Tx, spec: &FileSpec) -> anyhow::Result<Census> {
         new_dead,
         kept,
         active_before,
+        any_before: any_before > 0,
     })
 }
 
@@ -661,20 +683,30 @@ async fn merge_entity(
     let inserted = if census.new_active > 0 {
         // The table is locked exclusively already when its indexes were dropped: its count
         // trigger, which would copy every new row into a transition table only to count
-        // them, is switched off for this statement and the count added directly.
-        let uncounted = d == Dialect::Postgres && !rebuild.is_empty();
-        if uncounted {
-            tx.execute(&Sql::new(&format!(
-                "ALTER TABLE {table} DISABLE TRIGGER {table}_count_ins"
-            )))
-            .await?;
-        }
+        // them, is dropped for this statement (a disabled trigger still has PostgreSQL
+        // capture the transition table) and the count added directly.
+        let uncounted = if d == Dialect::Postgres && !rebuild.is_empty() {
+            let mut sql = Sql::new(
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(",
+            );
+            sql.bind(table)
+                .push(") AND tgname = ")
+                .bind(format!("{table}_count_ins"));
+            let definition = tx.fetch_texts(&sql).await?.pop();
+            if definition.is_some() {
+                tx.execute(&Sql::new(&format!(
+                    "DROP TRIGGER {table}_count_ins ON {table}"
+                )))
+                .await?;
+            }
+            definition
+        } else {
+            None
+        };
         let inserted = tx.execute(&insert("active", "s.st = 'active'")).await?;
-        if uncounted {
-            tx.execute(&Sql::new(&format!(
-                "ALTER TABLE {table} ENABLE TRIGGER {table}_count_ins"
-            )))
-            .await?;
+        if let Some(definition) = uncounted {
+            // The definition comes from the database's own catalogue.
+            tx.execute(&Sql::new(&definition)).await?;
             let mut sql = Sql::new("INSERT INTO entity_counts (entity, shard, active) VALUES (");
             sql.bind(table)
                 .push(", pg_backend_pid() % 16, ")
@@ -768,15 +800,29 @@ pub fn tables_to_analyze(plan: &Plan, files: &[FileSummary]) -> Vec<&'static str
 }
 
 /// Gives owners that the package touches only through a link file their new list.
-async fn update_owners(tx: &mut Tx, plan: &Plan, spec: &FileSpec, now: i64) -> anyhow::Result<()> {
+async fn update_owners(
+    tx: &mut Tx,
+    plan: &Plan,
+    censuses: &HashMap<&'static str, Census>,
+    spec: &FileSpec,
+    now: i64,
+) -> anyhow::Result<()> {
     let d = db::dialect(tx);
     let link = spec.link().expect("a link file");
     let table = entities::entity(link.owner).table;
     let column = link_column(link);
     let values = layout::value_table(spec);
+    let own = schema::entity_file(link.owner).filter(|s| plan.mode(s).is_some());
+    if let Some(own) = own {
+        // Every owner in the table came from the entity file when the table was empty
+        // before the import: they were written with their lists already.
+        if censuses.get(own.name).is_some_and(|c| !c.any_before) {
+            return Ok(());
+        }
+    }
     // The owners the entity file of the package (if any) did not write, found from the value
     // table first: usually few or none, so the owner table is only probed for those.
-    let source = match schema::entity_file(link.owner).filter(|s| plan.mode(s).is_some()) {
+    let source = match own {
         Some(own) => format!(
             "(SELECT w.owner_id, w.val FROM {values} w WHERE NOT EXISTS \
              (SELECT 1 FROM {} s WHERE s.sourced_id = w.owner_id AND s.st = 'active'))",

@@ -90,7 +90,14 @@ async fn finish(tx: &mut Tx, spec: &FileSpec) -> anyhow::Result<()> {
         tx.execute(&sql).await?;
     }
     if db::dialect(tx) == Dialect::Postgres {
+        // A small sample is enough to plan the import's joins over a staging table (its
+        // rows are counted exactly either way); the default one costs a random read of most
+        // of its pages.
+        tx.execute(&Sql::new("SET LOCAL default_statistics_target = 10"))
+            .await?;
         tx.execute(&Sql::new(&format!("ANALYZE {table}"))).await?;
+        tx.execute(&Sql::new("SET LOCAL default_statistics_target TO DEFAULT"))
+            .await?;
     }
     Ok(())
 }
