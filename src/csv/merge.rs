@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::model::catalogue::Kind;
 use crate::model::entities::{self, INDEX_TABLES};
+use crate::store::engine::copies_of;
 use crate::store::{Arg, Dialect, Sql, Tx};
 
 use super::db;
@@ -230,6 +231,11 @@ pub async fn apply(
             let census = censuses.get(spec.name).copied().unwrap_or_default();
             let summary = merge_entity(tx, plan, spec, mode, census, now, bulk_rows).await?;
             merge_summary(&mut summaries, spec, summary);
+            // Objects stored before the import may have dependents keeping copies of what
+            // the file changed (a line item moved to another class: its results' class).
+            if census.any_before {
+                carry_copies(tx, kind, now).await?;
+            }
         }
         for (spec, _) in &links {
             update_owners(tx, plan, censuses, spec, now).await?;
@@ -797,6 +803,28 @@ pub fn tables_to_analyze(plan: &Plan, files: &[FileSummary]) -> Vec<&'static str
     tables.sort_unstable();
     tables.dedup();
     tables
+}
+
+/// Carries the fields of the `kind` objects this import wrote over to the copies their
+/// dependents keep of them ([`copies_of`]), as the REST writes do.
+async fn carry_copies(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Result<()> {
+    let source = entities::entity(kind).table;
+    for copy in copies_of(kind) {
+        let (table, column, via, source_column) =
+            (copy.table, copy.column, copy.via, copy.source_column);
+        let mut sql = Sql::new(&format!(
+            "UPDATE {table} SET {column} = t.{source_column}, date_last_modified = "
+        ));
+        sql.bind(now).push(&format!(
+            " FROM {source} t WHERE {table}.{via} = t.sourced_id AND t.date_last_modified = "
+        ));
+        sql.bind(now).push(&format!(
+            " AND {table}.status = 'active' AND {table}.{column} IS NOT NULL \
+             AND t.{source_column} IS NOT NULL AND {table}.{column} <> t.{source_column}"
+        ));
+        tx.execute(&sql).await?;
+    }
+    Ok(())
 }
 
 /// Gives owners that the package touches only through a link file their new list.

@@ -495,7 +495,8 @@ impl Engine {
         body: serde_json::Value,
     ) -> Result<(), ApiError> {
         let inner = unwrap_envelope(&body, entity.singular, "{...}")?;
-        let record = parse_record(entity, inner, Some(id), now_ms()).map_err(|errs| {
+        let now = now_ms();
+        let record = parse_record(entity, inner, Some(id), now).map_err(|errs| {
             ApiError::unprocessable(format!(
                 "Invalid {}: {}",
                 entity.singular,
@@ -511,7 +512,7 @@ impl Engine {
         let records = [(entity.singular.to_string(), &record)];
         if self.store.dialect == Dialect::Postgres && write::single_statement(entity) {
             let uses = agreement_uses(&records);
-            let checked = write::checked_upsert(&self.store, &record, &uses).await?;
+            let checked = write::checked_upsert(&self.store, &record, &uses, now).await?;
             if checked.written {
                 return Ok(());
             }
@@ -536,6 +537,7 @@ impl Engine {
         // neither have the objects of a POST batch.
         check_no_loop(&mut tx, entity.singular, &record).await?;
         write::upsert(&mut tx, &[&record]).await?;
+        write::carry_copies(&mut tx, &record, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -726,6 +728,48 @@ pub const AGREEMENTS: &[(Kind, &str, &str, &str)] = &[
     // A score scale's course is the course of its class.
     (Kind::ScoreScale, "course", "class", "course_id"),
 ];
+
+/// A column that an [`AGREEMENTS`] rule makes a copy: the active objects of `table` whose
+/// `via` column names an object of the source kind hold that object's `source` field (its
+/// `source_column`) in `column`, when they give one. When the source object changes that
+/// field, its dependents' copies follow (see [`copies_of`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CopiedField {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub via: &'static str,
+    pub source: &'static str,
+    pub source_column: &'static str,
+}
+
+/// The copies of the fields of `kind` that other kinds keep: a line item's class is copied
+/// by its results, a class's school by its line items and its course by its score scales.
+pub fn copies_of(kind: Kind) -> Vec<CopiedField> {
+    let mut out = Vec::new();
+    for (dependent, field, via, column) in AGREEMENTS {
+        let entity = entities::entity(*dependent);
+        let (Some(f), Some(v)) = (entity.field(field), entity.field(via)) else {
+            continue;
+        };
+        if !matches!(v.ty, Ty::Ref(k) if k == kind) {
+            continue;
+        }
+        let Some(source) = entities::entity(kind)
+            .stored_fields()
+            .find(|s| s.column == *column)
+        else {
+            continue;
+        };
+        out.push(CopiedField {
+            table: entity.table,
+            column: f.column,
+            via: v.column,
+            source: source.name,
+            source_column: column,
+        });
+    }
+    out
+}
 
 /// Deletes that carry over: `(deleted kind, dependent kind, dependent's reference column)`.
 /// A line item's results are meaningless without it, and so are an assessment line item's.

@@ -9,7 +9,7 @@ use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
-use super::engine::AgreementUse;
+use super::engine::{AgreementUse, CopiedField, copies_of};
 use super::sql::{Arg, Sql};
 use super::{Store, Tx};
 
@@ -242,6 +242,42 @@ pub async fn tombstone_where(
     tx.execute(&sql).await
 }
 
+/// `UPDATE` of the dependents of `record` whose copy of its field differs (none when the
+/// record does not give the field): the copy follows, and their `dateLastModified` with it.
+fn follow_sql(copy: &CopiedField, record: &Record, now: i64) -> Option<Sql> {
+    let value = record.text(copy.source)?;
+    let mut sql = Sql::new("UPDATE ");
+    sql.push(copy.table)
+        .push(" SET ")
+        .push(copy.column)
+        .push(" = ")
+        .bind(value)
+        .push(", date_last_modified = ")
+        .bind(now)
+        .push(" WHERE ")
+        .push(copy.via)
+        .push(" = ")
+        .bind(record.sourced_id.as_str())
+        .push(" AND status = 'active' AND ")
+        .push(copy.column)
+        .push(" IS NOT NULL AND ")
+        .push(copy.column)
+        .push(" <> ")
+        .bind(value);
+    Some(sql)
+}
+
+/// Carries a written record's fields over to the copies its dependents keep of them
+/// ([`copies_of`]): a line item moved to another class takes its results along.
+pub async fn carry_copies(tx: &mut Tx, record: &Record, now: i64) -> Result<(), sqlx::Error> {
+    for copy in copies_of(record.entity.kind) {
+        if let Some(sql) = follow_sql(&copy, record, now) {
+            tx.execute(&sql).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The active objects of `kind` whose reference `column` names `id`: at most `limit`
 /// sourcedIds, in order.
 pub async fn referring_ids(
@@ -389,6 +425,7 @@ pub async fn checked_upsert(
     store: &Store,
     record: &Record,
     agreements: &[AgreementUse<'_>],
+    now: i64,
 ) -> Result<Checked, sqlx::Error> {
     let kinds = ids_by_kind(&record.refs);
     let mut sql = Sql::new("WITH ");
@@ -422,7 +459,17 @@ pub async fn checked_upsert(
             .push(")");
     }
     push_on_conflict(&mut sql, record.entity, true);
-    sql.push(" RETURNING 1) SELECT CAST(-1 AS BIGINT), '' FROM w");
+    sql.push(" RETURNING 1)");
+    // The dependents' copies follow in the same statement, only when the record was written
+    // (PostgreSQL runs every data-modifying `WITH` query, read or not).
+    for (k, copy) in copies_of(record.entity.kind).iter().enumerate() {
+        if let Some(update) = follow_sql(copy, record, now) {
+            sql.push(&format!(", c{k} AS ("));
+            sql.parts.extend(update.parts);
+            sql.push(" AND EXISTS (SELECT 1 FROM w))");
+        }
+    }
+    sql.push(" SELECT CAST(-1 AS BIGINT), '' FROM w");
     for i in 0..kinds.len() {
         sql.push(&format!(
             " UNION ALL SELECT CAST({i} AS BIGINT), sourced_id FROM r{i}"

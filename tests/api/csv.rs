@@ -1467,3 +1467,54 @@ both!(
         }
     }
 );
+
+// The REST agreements make some references copies: a result's class is its line item's, a
+// line item's school its class's, a score scale's course its class's. A delta that moves a
+// class to another school and course, and a line item to another class, carries the copies
+// of the stored dependents along (and their dateLastModified, so delta consumers see them).
+both!(
+    async fn delta_moves_carry_the_dependents_copies_along(app) {
+        let first = ok(import(&app, &Pkg::fixture()).await);
+        tick().await;
+        let pkg = Pkg::of(
+            "delta",
+            &[
+                (
+                    "classes",
+                    "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n\
+                     cls-alg-1,active,2025-01-05T10:00:00.000Z,Algebra I - P1,09,crs-bio,ALG1-1,scheduled,Room 101,sch-2,\"t-fall,t-spring\",Mathematics,MATH,1\n",
+                ),
+                (
+                    "lineItems",
+                    "sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,categorySourcedId,academicSessionSourcedId,resultValueMin,resultValueMax,schoolSourcedId,metadata.gradingPeriodSourcedId\n\
+                     li-1,active,2025-01-05T10:00:00.000Z,Quiz 1,First quiz,2024-09-01,2024-09-08,cls-bio-2,cat-test,t-fall,0,100,sch-1,gp-1\n",
+                ),
+            ],
+        );
+        ok(import(&app, &pkg).await);
+        let token = app.token_all().await;
+        // li-1 moved to cls-bio-2: its results follow.
+        for id in ["res-li1-stu1", "res-li1-stu2"] {
+            let r = one(&app, &token, &format!("{GRADEBOOK}/results/{id}")).await;
+            assert_eq!(r["result"]["class"]["sourcedId"], "cls-bio-2", "{r}");
+        }
+        // li-2 stayed in cls-alg-1, which moved to sch-2: its school follows; li-1 has the
+        // school its row gives.
+        let li2 = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-2")).await;
+        assert_eq!(li2["lineItem"]["school"]["sourcedId"], "sch-2", "{li2}");
+        let li1 = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-1")).await;
+        assert_eq!(li1["lineItem"]["school"]["sourcedId"], "sch-1", "{li1}");
+        // ss-1 belongs to cls-alg-1, now of course crs-bio.
+        let ss = one(&app, &token, &format!("{GRADEBOOK}/scoreScales/ss-1")).await;
+        assert_eq!(ss["scoreScale"]["course"]["sourcedId"], "crs-bio", "{ss}");
+        // Delta consumers see every carried change.
+        let since = &first.date_last_modified;
+        let mut results = changed_since(&app, &token, GRADEBOOK, "results", since).await;
+        results.sort();
+        assert_eq!(results, vec!["res-li1-stu1", "res-li1-stu2"]);
+        let mut items = changed_since(&app, &token, GRADEBOOK, "lineItems", since).await;
+        items.sort();
+        assert_eq!(items, vec!["li-1", "li-2"]);
+        assert_eq!(changed_since(&app, &token, GRADEBOOK, "scoreScales", since).await, vec!["ss-1"]);
+    }
+);

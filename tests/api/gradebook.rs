@@ -1974,3 +1974,41 @@ async fn a_writer_waiting_too_long_is_told_busy_on_sqlite() {
         .unwrap();
     tx.commit().await.unwrap();
 }
+
+// A result's class is a copy of its line item's class: moving the line item to another
+// class carries its results along (their dateLastModified too, for delta syncs), in both of
+// the PUT's write paths; results of other line items stay as they were.
+both!(
+    async fn results_follow_their_line_item_to_another_class(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let res = |li: &str, stu: &str| with(result(li, stu, 70.0), "class", r("cls-pine-bio-2"));
+        put_ok(&app, &token, &gb("/results/res-follow-1"), json!({"result": res("li-bio2-test1", "stu-013")})).await;
+        put_ok(&app, &token, &gb("/results/res-follow-2"), json!({"result": res("li-bio2-test1", "stu-015")})).await;
+        put_ok(&app, &token, &gb("/results/res-stay"), json!({"result": res("li-bio2-hw1", "stu-017")})).await;
+        let stay = fetch(&app, &token, &gb("/results/res-stay"), "result").await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let since = now_ms();
+        let mut li = fetch(&app, &token, &gb("/lineItems/li-bio2-test1"), "lineItem").await;
+        assert_eq!(li["class"]["sourcedId"], "cls-pine-bio-2");
+        li["class"] = r("cls-pine-alg1-4");
+        put_ok(&app, &token, &gb("/lineItems/li-bio2-test1"), json!({"lineItem": li})).await;
+        for id in ["res-follow-1", "res-follow-2"] {
+            let got = fetch(&app, &token, &gb(&format!("/results/{id}")), "result").await;
+            assert_eq!(got["class"]["sourcedId"], "cls-pine-alg1-4", "{got}");
+            let dlm = parse_datetime(got["dateLastModified"].as_str().unwrap()).unwrap();
+            assert!(dlm >= since, "{got}");
+        }
+        assert_eq!(fetch(&app, &token, &gb("/results/res-stay"), "result").await, stay);
+        let moved = ids(&app, &token, &gb("/classes/cls-pine-alg1-4/results"), "results").await;
+        assert!(moved.contains(&"res-follow-1".to_string()), "{moved:?}");
+        let left = ids(&app, &token, &gb("/classes/cls-pine-bio-2/results"), "results").await;
+        assert!(!left.contains(&"res-follow-1".to_string()) && left.contains(&"res-stay".to_string()), "{left:?}");
+        // The agreement holds again: a result of the moved line item may name its new class,
+        // and no longer its old one.
+        put_ok(&app, &token, &gb("/results/res-follow-1"),
+            json!({"result": with(result("li-bio2-test1", "stu-013", 75.0), "class", r("cls-pine-alg1-4"))})).await;
+        let refused = app.put(&gb("/results/res-follow-1"), &token, json!({"result": res("li-bio2-test1", "stu-013")})).await;
+        assert_invalid(&refused, &["result.class is 'cls-pine-bio-2' but lineItem 'li-bio2-test1' has class 'cls-pine-alg1-4'"]);
+    }
+);
