@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::model::Ty;
 use crate::model::catalogue::Kind;
 use crate::model::entities;
+use crate::store::engine::AGREEMENTS;
 use crate::store::{Sql, Tx};
 
 use super::db;
@@ -218,6 +219,76 @@ pub async fn references(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow
                     report(tx, &sql, errors, &file, spec.columns[ck.csv].name, message).await?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Checks the agreements the REST writes enforce ([`AGREEMENTS`]) on every active row that
+/// gives both references: a result's class is the class of its line item, a line item's
+/// school the school of its class, a score scale's course the course of its class, as they
+/// stand once the package is applied (the package's row of the object, else the store's).
+pub async fn agreements(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow::Result<()> {
+    for (kind, field, via, column) in AGREEMENTS {
+        let Some(spec) = schema::entity_file(*kind).filter(|s| plan.mode(s).is_some()) else {
+            continue;
+        };
+        let entity = entities::entity(*kind);
+        let (Some(f), Some(v)) = (entity.field(field), entity.field(via)) else {
+            continue;
+        };
+        let (Ty::Ref(field_kind), Ty::Ref(target)) = (f.ty, v.ty) else {
+            continue;
+        };
+        let Some(csv_column) = spec
+            .columns
+            .iter()
+            .find(|c| c.to == To::Field(f.name))
+            .map(|c| c.name)
+        else {
+            continue;
+        };
+        if errors.full() {
+            return Ok(());
+        }
+        let stage = layout::stage_table(spec);
+        let table = entities::entity(target).table;
+        let (fc, vc) = (f.column, v.column);
+        let (join, actual) = match schema::entity_file(target).filter(|t| plan.mode(t).is_some()) {
+            Some(t) => (
+                format!(
+                    " LEFT JOIN {} x ON x.sourced_id = s.{vc} AND x.st = 'active'",
+                    layout::stage_table(t)
+                ),
+                format!("CASE WHEN x.sourced_id IS NOT NULL THEN x.{column} ELSE y.{column} END"),
+            ),
+            None => (String::new(), format!("y.{column}")),
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT s.line, s.{fc}, s.{vc}, {actual} FROM {stage} s{join} \
+             LEFT JOIN {table} y ON y.sourced_id = s.{vc} WHERE s.st = 'active' \
+             AND s.{fc} IS NOT NULL AND ({actual}) IS NOT NULL AND ({actual}) <> s.{fc} \
+             ORDER BY s.line LIMIT "
+        ));
+        sql.bind(errors.room() as i64);
+        let rows = db::fetch(tx, &sql, |r| {
+            Ok((
+                r.int(0)?.unwrap_or(0) as u64,
+                [r.text(1)?, r.text(2)?, r.text(3)?].map(|t| t.unwrap_or_default().to_string()),
+            ))
+        })
+        .await?;
+        for (line, [value, via_id, actual]) in rows {
+            errors.push(CsvError::at(
+                &spec.file_name(),
+                line,
+                Some(csv_column),
+                format!(
+                    "{} '{value}' is not the {field} of {} '{via_id}', which is '{actual}'",
+                    what(field_kind),
+                    what(target)
+                ),
+            ));
         }
     }
     Ok(())

@@ -161,6 +161,7 @@ pub async fn import(
     progress.set_phase("checking references");
     check::duplicates(&mut tx, &outcome.duplicates, &mut errors).await?;
     check::references(&mut tx, &plan, &mut errors).await?;
+    check::agreements(&mut tx, &plan, &mut errors).await?;
     check::link_duplicates(&mut tx, &plan, &mut errors).await?;
     let mut censuses = std::collections::HashMap::new();
     for (spec, _) in plan.specs() {

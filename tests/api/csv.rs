@@ -1518,3 +1518,35 @@ both!(
         assert_eq!(changed_since(&app, &token, GRADEBOOK, "scoreScales", since).await, vec!["ss-1"]);
     }
 );
+
+// The agreements of the REST writes hold for CSV rows too: a result's class is its line
+// item's class, a line item's school its class's school, whether the object they name is in
+// the package or only in the store. A package breaking one is refused, naming the line.
+both!(
+    async fn rows_disagreeing_with_the_objects_they_name_are_refused(app) {
+        let f = Pkg::fixture();
+        let results = f.get("results.csv").replacen("2024-09-10,\"Well done, Sam\",A,cls-alg-1", "2024-09-10,\"Well done, Sam\",A,cls-bio-2", 1);
+        let items = f.get("lineItems.csv").replace("2024-09-09T23:59:00.000Z,cls-alg-1,cat-hw,t-fall,,,sch-1", "2024-09-09T23:59:00.000Z,cls-alg-1,cat-hw,t-fall,,,sch-2");
+        let bad = Pkg::fixture().set("results.csv", &results).set("lineItems.csv", &items);
+        let errors = refused(import(&app, &bad).await);
+        assert_errors(&errors, &[
+            "lineItems.csv line 3 column schoolSourcedId: org 'sch-2' is not the school of class 'cls-alg-1', which is 'sch-1'",
+            "results.csv line 2 column classSourcedId: class 'cls-bio-2' is not the class of lineItem 'li-1', which is 'cls-alg-1'",
+        ]);
+        assert_eq!(errors.len(), 2, "{}", errors.join("\n"));
+        ok(import(&app, &Pkg::fixture()).await);
+        // Against the store: a delta result naming a stored line item of another class.
+        let pkg = Pkg::of(
+            "delta",
+            &[(
+                "results",
+                "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment,textScore,classSourcedId,inProgress,incomplete,late,missing\n\
+                 res-new,active,2025-01-05T10:00:00.000Z,li-1,stu-1,fully graded,80,2024-09-10,,,cls-bio-2,,,,\n",
+            )],
+        );
+        let errors = refused(import(&app, &pkg).await);
+        assert_eq!(errors, vec![
+            "results.csv line 2 column classSourcedId: class 'cls-bio-2' is not the class of lineItem 'li-1', which is 'cls-alg-1'".to_string(),
+        ]);
+    }
+);
