@@ -512,7 +512,7 @@ impl Engine {
         let records = [(entity.singular.to_string(), &record)];
         if self.store.dialect == Dialect::Postgres && write::single_statement(entity) {
             let uses = agreement_uses(&records);
-            let checked = write::checked_upsert(&self.store, &record, &uses, now).await?;
+            let checked = write::checked_upsert(&self.store, &record, &uses).await?;
             if checked.written {
                 return Ok(());
             }

@@ -398,12 +398,15 @@ pub async fn missing_refs<'a>(
 }
 
 /// Whether a create-or-replace of one `entity` object can be [`checked_upsert`]: it has no
-/// side tables, and no reference to its own kind (whose loops need a walk).
+/// side tables, no reference to its own kind (whose loops need a walk), and no copies kept by
+/// other objects ([`copies_of`]: those must be updated in a statement of their own, after the
+/// write has taken its row lock, so that it sees every dependent committed meanwhile).
 pub fn single_statement(entity: &Entity) -> bool {
     !INDEX_TABLES.iter().any(|ix| ix.entity == entity.kind)
         && !entity
             .stored_fields()
             .any(|f| matches!(f.ty, Ty::Ref(kind) if kind == entity.kind))
+        && copies_of(entity.kind).is_empty()
 }
 
 /// What [`checked_upsert`] found.
@@ -425,7 +428,6 @@ pub async fn checked_upsert(
     store: &Store,
     record: &Record,
     agreements: &[AgreementUse<'_>],
-    now: i64,
 ) -> Result<Checked, sqlx::Error> {
     let kinds = ids_by_kind(&record.refs);
     let mut sql = Sql::new("WITH ");
@@ -442,7 +444,9 @@ pub async fn checked_upsert(
             .bind(a.target_id)
             .push(" AND ")
             .push(a.column)
-            .push(" IS NOT NULL), ");
+            // Locked like the references: a concurrent write of the target is waited for,
+            // and its committed value compared (a line item moved to another class).
+            .push(" IS NOT NULL FOR SHARE), ");
     }
     sql.push("w AS (");
     let head = insert_head(record.entity);
@@ -459,17 +463,7 @@ pub async fn checked_upsert(
             .push(")");
     }
     push_on_conflict(&mut sql, record.entity, true);
-    sql.push(" RETURNING 1)");
-    // The dependents' copies follow in the same statement, only when the record was written
-    // (PostgreSQL runs every data-modifying `WITH` query, read or not).
-    for (k, copy) in copies_of(record.entity.kind).iter().enumerate() {
-        if let Some(update) = follow_sql(copy, record, now) {
-            sql.push(&format!(", c{k} AS ("));
-            sql.parts.extend(update.parts);
-            sql.push(" AND EXISTS (SELECT 1 FROM w))");
-        }
-    }
-    sql.push(" SELECT CAST(-1 AS BIGINT), '' FROM w");
+    sql.push(" RETURNING 1) SELECT CAST(-1 AS BIGINT), '' FROM w");
     for i in 0..kinds.len() {
         sql.push(&format!(
             " UNION ALL SELECT CAST({i} AS BIGINT), sourced_id FROM r{i}"
