@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::model::Ty;
 use crate::model::catalogue::Kind;
 use crate::model::entities;
-use crate::store::engine::AGREEMENTS;
+use crate::store::engine::agreement_rules;
 use crate::store::{Sql, Tx};
 
 use super::db;
@@ -224,22 +224,20 @@ pub async fn references(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow
     Ok(())
 }
 
-/// Checks the agreements the REST writes enforce ([`AGREEMENTS`]) on every active row that
+/// Checks the agreements the REST writes enforce ([`agreement_rules`]) on every active row that
 /// gives both references: a result's class is the class of its line item, a line item's
 /// school the school of its class, a score scale's course the course of its class, as they
 /// stand once the package is applied (the package's row of the object, else the store's).
 pub async fn agreements(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow::Result<()> {
-    for (kind, field, via, column) in AGREEMENTS {
-        let Some(spec) = schema::entity_file(*kind).filter(|s| plan.mode(s).is_some()) else {
+    for rule in agreement_rules() {
+        let Some(spec) = schema::entity_file(rule.kind).filter(|s| plan.mode(s).is_some()) else {
             continue;
         };
-        let entity = entities::entity(*kind);
-        let (Some(f), Some(v)) = (entity.field(field), entity.field(via)) else {
+        let (f, v, target, column) = (rule.field, rule.via, rule.target, rule.column);
+        let Ty::Ref(field_kind) = f.ty else {
             continue;
         };
-        let (Ty::Ref(field_kind), Ty::Ref(target)) = (f.ty, v.ty) else {
-            continue;
-        };
+        let field = f.name;
         let Some(csv_column) = spec
             .columns
             .iter()

@@ -809,9 +809,13 @@ pub fn tables_to_analyze(plan: &Plan, files: &[FileSummary]) -> Vec<&'static str
 /// dependents keep of them ([`copies_of`]), as the REST writes do.
 async fn carry_copies(tx: &mut Tx, kind: Kind, now: i64) -> anyhow::Result<()> {
     let source = entities::entity(kind).table;
-    for copy in copies_of(kind) {
-        let (table, column, via, source_column) =
-            (copy.table, copy.column, copy.via, copy.source_column);
+    for rule in copies_of(kind) {
+        let (table, column, via, source_column) = (
+            rule.table(),
+            rule.field.column,
+            rule.via.column,
+            rule.column,
+        );
         let mut sql = Sql::new(&format!(
             "UPDATE {table} SET {column} = t.{source_column}, date_last_modified = "
         ));

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use axum::http::StatusCode;
 
 use crate::error::{ApiError, CodeMinor};
-use crate::model::catalogue::{Entity, Kind, Ty};
+use crate::model::catalogue::{Entity, Field, Kind, Ty};
 use crate::model::datetime::now_ms;
 use crate::model::entities;
 use crate::model::input::{FieldError, Record, RefUse, parse_record};
@@ -389,19 +389,17 @@ pub struct AgreementUse<'a> {
 /// The agreements that `records` must meet (those giving both fields of a rule).
 fn agreement_uses<'a>(records: &'a [(String, &'a Record)]) -> Vec<AgreementUse<'a>> {
     let mut uses = Vec::new();
-    for (kind, field, via, column) in AGREEMENTS {
-        let Some(Ty::Ref(target)) = entities::entity(*kind).field(via).map(|f| f.ty) else {
-            continue;
-        };
-        for (prefix, r) in records.iter().filter(|(_, r)| r.entity.kind == *kind) {
-            if let (Some(value), Some(target_id)) = (r.text(field), r.text(via)) {
+    for rule in agreement_rules() {
+        for (prefix, r) in records.iter().filter(|(_, r)| r.entity.kind == rule.kind) {
+            if let (Some(value), Some(target_id)) = (r.text(rule.field.name), r.text(rule.via.name))
+            {
                 uses.push(AgreementUse {
                     prefix,
-                    field,
-                    via,
+                    field: rule.field.name,
+                    via: rule.via.name,
                     value,
-                    target,
-                    column,
+                    target: rule.target,
+                    column: rule.column,
                     target_id,
                 });
             }
@@ -729,46 +727,53 @@ pub const AGREEMENTS: &[(Kind, &str, &str, &str)] = &[
     (Kind::ScoreScale, "course", "class", "course_id"),
 ];
 
-/// A column that an [`AGREEMENTS`] rule makes a copy: the active objects of `table` whose
-/// `via` column names an object of the source kind hold that object's `source` field (its
-/// `source_column`) in `column`, when they give one. When the source object changes that
-/// field, its dependents' copies follow (see [`copies_of`]).
+/// One [`AGREEMENTS`] rule with its fields resolved: an object of `kind` giving both `field`
+/// and `via` (a reference to a `target` object) must have as `field` the target's `column`,
+/// whose field is `source`. The dependent's `field` is thus a copy of the target's `source`:
+/// when the target changes it, the copies follow (see [`copies_of`]).
 #[derive(Clone, Copy, Debug)]
-pub struct CopiedField {
-    pub table: &'static str,
+pub struct AgreementRule {
+    pub kind: Kind,
+    pub field: &'static Field,
+    pub via: &'static Field,
+    pub target: Kind,
     pub column: &'static str,
-    pub via: &'static str,
-    pub source: &'static str,
-    pub source_column: &'static str,
+    pub source: &'static Field,
 }
 
-/// The copies of the fields of `kind` that other kinds keep: a line item's class is copied
-/// by its results, a class's school by its line items and its course by its score scales.
-pub fn copies_of(kind: Kind) -> Vec<CopiedField> {
-    let mut out = Vec::new();
-    for (dependent, field, via, column) in AGREEMENTS {
-        let entity = entities::entity(*dependent);
-        let (Some(f), Some(v)) = (entity.field(field), entity.field(via)) else {
-            continue;
-        };
-        if !matches!(v.ty, Ty::Ref(k) if k == kind) {
-            continue;
-        }
-        let Some(source) = entities::entity(kind)
-            .stored_fields()
-            .find(|s| s.column == *column)
-        else {
-            continue;
-        };
-        out.push(CopiedField {
-            table: entity.table,
-            column: f.column,
-            via: v.column,
-            source: source.name,
-            source_column: column,
-        });
+impl AgreementRule {
+    /// The table of the dependents (objects of `kind`).
+    pub fn table(&self) -> &'static str {
+        entities::entity(self.kind).table
     }
-    out
+}
+
+/// Every [`AGREEMENTS`] rule, resolved.
+pub fn agreement_rules() -> impl Iterator<Item = AgreementRule> {
+    AGREEMENTS.iter().filter_map(|(kind, field, via, column)| {
+        let entity = entities::entity(*kind);
+        let (field, via) = (entity.field(field)?, entity.field(via)?);
+        let Ty::Ref(target) = via.ty else {
+            return None;
+        };
+        let source = entities::entity(target)
+            .stored_fields()
+            .find(|s| s.column == *column)?;
+        Some(AgreementRule {
+            kind: *kind,
+            field,
+            via,
+            target,
+            column,
+            source,
+        })
+    })
+}
+
+/// The rules whose dependents copy a field of `kind`: a line item's class is copied by its
+/// results, a class's school by its line items and its course by its score scales.
+pub fn copies_of(kind: Kind) -> impl Iterator<Item = AgreementRule> {
+    agreement_rules().filter(move |rule| rule.target == kind)
 }
 
 /// Deletes that carry over: `(deleted kind, dependent kind, dependent's reference column)`.

@@ -9,7 +9,7 @@ use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES, IndexTable};
 use crate::model::input::{Cell, Record, RefUse};
 
-use super::engine::{AgreementUse, CopiedField, copies_of};
+use super::engine::{AgreementRule, AgreementUse, copies_of};
 use super::sql::{Arg, Sql};
 use super::{Store, Tx};
 
@@ -244,24 +244,25 @@ pub async fn tombstone_where(
 
 /// `UPDATE` of the dependents of `record` whose copy of its field differs (none when the
 /// record does not give the field): the copy follows, and their `dateLastModified` with it.
-fn follow_sql(copy: &CopiedField, record: &Record, now: i64) -> Option<Sql> {
-    let value = record.text(copy.source)?;
+fn follow_sql(rule: &AgreementRule, record: &Record, now: i64) -> Option<Sql> {
+    let value = record.text(rule.source.name)?;
+    let column = rule.field.column;
     let mut sql = Sql::new("UPDATE ");
-    sql.push(copy.table)
+    sql.push(rule.table())
         .push(" SET ")
-        .push(copy.column)
+        .push(column)
         .push(" = ")
         .bind(value)
         .push(", date_last_modified = ")
         .bind(now)
         .push(" WHERE ")
-        .push(copy.via)
+        .push(rule.via.column)
         .push(" = ")
         .bind(record.sourced_id.as_str())
         .push(" AND status = 'active' AND ")
-        .push(copy.column)
+        .push(column)
         .push(" IS NOT NULL AND ")
-        .push(copy.column)
+        .push(column)
         .push(" <> ")
         .bind(value);
     Some(sql)
@@ -270,8 +271,8 @@ fn follow_sql(copy: &CopiedField, record: &Record, now: i64) -> Option<Sql> {
 /// Carries a written record's fields over to the copies its dependents keep of them
 /// ([`copies_of`]): a line item moved to another class takes its results along.
 pub async fn carry_copies(tx: &mut Tx, record: &Record, now: i64) -> Result<(), sqlx::Error> {
-    for copy in copies_of(record.entity.kind) {
-        if let Some(sql) = follow_sql(&copy, record, now) {
+    for rule in copies_of(record.entity.kind) {
+        if let Some(sql) = follow_sql(&rule, record, now) {
             tx.execute(&sql).await?;
         }
     }
@@ -406,7 +407,7 @@ pub fn single_statement(entity: &Entity) -> bool {
         && !entity
             .stored_fields()
             .any(|f| matches!(f.ty, Ty::Ref(kind) if kind == entity.kind))
-        && copies_of(entity.kind).is_empty()
+        && copies_of(entity.kind).next().is_none()
 }
 
 /// What [`checked_upsert`] found.
