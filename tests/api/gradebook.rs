@@ -1941,6 +1941,131 @@ both!(
     }
 );
 
+/// A raw PostgreSQL connection to the test's database, for driving a concurrent writer.
+async fn raw_pg(app: &TestApp) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(&app.url)
+        .await
+        .expect("raw connection")
+}
+
+async fn raw_exec(conn: &mut sqlx::PgConnection, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut *conn)
+        .await
+        .expect(sql);
+}
+
+/// Waits until a session of the test's database waits for a row lock (the server's request
+/// queued behind the raw transaction); panics if none does within 20 s, which means the
+/// request did not wait for the row the raw transaction holds.
+async fn until_a_session_waits_for_a_lock(app: &TestApp) {
+    let mut watcher = raw_pg(app).await;
+    for _ in 0..400 {
+        let (waiting,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no request waited for the row the concurrent transaction holds");
+}
+
+// A result written while its line item is being moved to another class (the move's row
+// lock held, not yet committed) waits for the move and is compared with the class the move
+// commits, not the one its statement's snapshot saw: naming the old class is refused, the new
+// one accepted. PostgreSQL only: SQLite has one writer at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_written_during_its_line_items_move_is_compared_with_the_new_class() {
+    let Some(app) = TestApp::start(Backend::Postgres).await else {
+        return;
+    };
+    app.load_demo().await;
+    let token = app.token_all().await;
+    let res = json!({"result": with(result("li-bio2-test1", "stu-013", 70.0), "class", r("cls-pine-bio-2"))});
+    // The line item is in cls-pine-bio-2: moved away meanwhile, the result naming
+    // cls-pine-bio-2 is refused; moved back meanwhile, the same result is accepted (its
+    // statement's snapshot saw the line item elsewhere both times).
+    for (to, expect_ok) in [("cls-pine-alg1-4", false), ("cls-pine-bio-2", true)] {
+        let mut mover = raw_pg(&app).await;
+        raw_exec(&mut mover, "BEGIN").await;
+        raw_exec(
+            &mut mover,
+            &format!("UPDATE line_items SET class_id = '{to}' WHERE sourced_id = 'li-bio2-test1'"),
+        )
+        .await;
+        let path = gb("/results/res-race");
+        let put = app.put(&path, &token, res.clone());
+        let commit = async {
+            until_a_session_waits_for_a_lock(&app).await;
+            raw_exec(&mut mover, "COMMIT").await;
+        };
+        let (got, ()) = tokio::join!(put, commit);
+        if expect_ok {
+            assert_eq!(got.status, 201, "{}", got.text());
+            let stored = fetch(&app, &token, &gb("/results/res-race"), "result").await;
+            assert_eq!(stored["class"]["sourcedId"], "cls-pine-bio-2", "{stored}");
+        } else {
+            assert_invalid(
+                &got,
+                &[
+                    "result.class is 'cls-pine-bio-2' but lineItem 'li-bio2-test1' has class 'cls-pine-alg1-4'",
+                ],
+            );
+        }
+    }
+}
+
+// A result committed while a line item's move waits for the result's lock on the line item
+// is carried along by the move: the carrying statement runs after the move has its row lock,
+// so it sees the result (a statement begun before the wait would not). PostgreSQL only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_committed_while_its_line_item_moves_is_carried_along() {
+    let Some(app) = TestApp::start(Backend::Postgres).await else {
+        return;
+    };
+    app.load_demo().await;
+    let token = app.token_all().await;
+    let mut li = fetch(&app, &token, &gb("/lineItems/li-bio2-test1"), "lineItem").await;
+    assert_eq!(li["class"]["sourcedId"], "cls-pine-bio-2");
+    li["class"] = r("cls-pine-alg1-4");
+    // A result write in flight: it holds its line item FOR SHARE (as the server's own result
+    // writes do) and has inserted the result, naming the class the line item has now.
+    let mut writer = raw_pg(&app).await;
+    raw_exec(&mut writer, "BEGIN").await;
+    raw_exec(
+        &mut writer,
+        "SELECT 1 FROM line_items WHERE sourced_id = 'li-bio2-test1' FOR SHARE; \
+         INSERT INTO results (sourced_id, status, date_last_modified, line_item_id, student_id, \
+         class_id, score_status, score) VALUES ('res-race', 'active', 1, 'li-bio2-test1', \
+         'stu-013', 'cls-pine-bio-2', 'fully graded', 70)",
+    )
+    .await;
+    let path = gb("/lineItems/li-bio2-test1");
+    let moved = app.put(&path, &token, json!({"lineItem": li}));
+    let commit = async {
+        until_a_session_waits_for_a_lock(&app).await;
+        raw_exec(&mut writer, "COMMIT").await;
+    };
+    let (got, ()) = tokio::join!(moved, commit);
+    assert_eq!(got.status, 201, "{}", got.text());
+    let carried = fetch(&app, &token, &gb("/results/res-race"), "result").await;
+    assert_eq!(
+        carried["class"]["sourcedId"], "cls-pine-alg1-4",
+        "{carried}"
+    );
+    assert!(
+        parse_datetime(carried["dateLastModified"].as_str().unwrap()).unwrap() > 1,
+        "{carried}"
+    );
+}
+
 /// A SQLite writer that cannot get its turn within the pool timeout is told the database is
 /// busy (503, retry), not an internal error; once the turn is free, writing works again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
