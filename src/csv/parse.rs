@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
 use crate::model::datetime::{is_date, is_year, parse_datetime};
-use crate::model::input::valid_id;
+use crate::model::input::{ID_RULE, valid_id};
 use crate::store::Arg;
 
 use super::Progress;
@@ -479,9 +479,7 @@ impl FileParser {
         Ok(match ty {
             CTy::Id | CTy::Ref(_) | CTy::Profile => {
                 if !valid_id(raw) {
-                    return Err(format!(
-                        "'{raw}' is not a valid sourcedId (1 to 255 characters, no control characters)"
-                    ));
+                    return Err(format!("'{raw}' is not a valid sourcedId ({ID_RULE})"));
                 }
                 V::Str(raw)
             }
@@ -535,7 +533,10 @@ impl FileParser {
                 if !vocab.accepts(raw) {
                     return Err(format!("'{raw}' must be one of: {}", vocab.describe()));
                 }
-                V::Str(raw)
+                match vocab.canonical(raw) {
+                    std::borrow::Cow::Borrowed(s) => V::Str(s),
+                    std::borrow::Cow::Owned(s) => V::Own(s),
+                }
             }
             CTy::RefList(_) | CTy::StrList | CTy::VocabList(_) => {
                 let items = values::split_list(raw)?;
@@ -544,7 +545,7 @@ impl FileParser {
                 for (i, item) in items.iter().enumerate() {
                     match ty {
                         CTy::RefList(_) if !valid_id(item) => {
-                            return Err(format!("'{item}' is not a valid sourcedId"));
+                            return Err(format!("'{item}' is not a valid sourcedId ({ID_RULE})"));
                         }
                         CTy::VocabList(vocab) if !vocab.accepts(item) => {
                             return Err(format!("'{item}' must be one of: {}", vocab.describe()));
@@ -593,7 +594,7 @@ impl FileParser {
                 if id.is_empty() {
                     "is required".to_string()
                 } else {
-                    format!("'{id}' is not a valid sourcedId (1 to 255 characters, no control characters)")
+                    format!("'{id}' is not a valid sourcedId ({ID_RULE})")
                 },
             );
         }
@@ -768,7 +769,7 @@ impl FileParser {
                         errors,
                         line,
                         Some(super::schema::GRADING_PERIOD_COLUMN),
-                        format!("'{raw}' is not a valid sourcedId"),
+                        format!("'{raw}' is not a valid sourcedId ({ID_RULE})"),
                     );
                     return false;
                 }

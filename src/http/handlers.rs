@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::api::{Action, Operation};
 use crate::auth::authorize;
 use crate::error::ApiError;
+use crate::model::input::{ID_RULE, valid_id};
 use crate::query::{ListParams, ParamSet};
 use crate::store::engine::Page;
 
@@ -56,6 +57,17 @@ async fn serve(
         .map(|p| path_param(p.param))
         .collect::<Result<_, _>>()?;
     let parent_ids: Vec<&str> = parent_ids.iter().map(String::as_str).collect();
+    // An id the store would refuse (control characters, `.`, too long) names nothing: 404
+    // without asking the database. A PUT's own id is refused with the body's other errors.
+    for (name, value) in raw.iter() {
+        let own = name == "sourcedId" && matches!(op.action, Action::Put { .. });
+        if !own && !valid_id(value) {
+            return Err(ApiError::unknown_object(format!(
+                "No object has the sourcedId '{}': {ID_RULE}",
+                value.escape_debug()
+            )));
+        }
+    }
     let query = parts.uri.query();
 
     match &op.action {
@@ -75,7 +87,7 @@ async fn serve(
         }
         Action::Put { entity } => {
             let id = path_param("sourcedId")?;
-            let body = read_json(body, state.settings.max_body_bytes).await?;
+            let body = read_json(&parts.headers, body, state.settings.max_body_bytes).await?;
             state.engine.put(entity, &id, body).await?;
             Ok(StatusCode::CREATED.into_response())
         }
@@ -84,7 +96,7 @@ async fn serve(
             parents,
             forced,
         } => {
-            let body = read_json(body, state.settings.max_body_bytes).await?;
+            let body = read_json(&parts.headers, body, state.settings.max_body_bytes).await?;
             let pairs = state
                 .engine
                 .post_batch(entity, parents, forced, &parent_ids, body)
@@ -99,8 +111,22 @@ async fn serve(
     }
 }
 
-/// Reads a JSON request body: 413 when too large, 415 when not JSON, 400 when malformed.
-async fn read_json(body: Body, limit: usize) -> Result<serde_json::Value, ApiError> {
+/// Reads a JSON request body: 415 when its declared type is not JSON, 413 when too large,
+/// 400 when malformed, 422 when a string holds the NUL character (which PostgreSQL cannot
+/// store, so it is refused on every backend).
+async fn read_json(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<serde_json::Value, ApiError> {
+    if let Some(ct) = headers.get(header::CONTENT_TYPE)
+        && !is_json_type(ct)
+    {
+        return Err(ApiError::http(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The request body must be JSON (Content-Type: application/json)",
+        ));
+    }
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::http(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -110,13 +136,62 @@ async fn read_json(body: Body, limit: usize) -> Result<serde_json::Value, ApiErr
     if bytes.is_empty() {
         return Err(ApiError::invalid_data("A JSON request body is required"));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::invalid_data(format!(
             "The request body is not valid JSON: line {}, column {}",
             e.line(),
             e.column()
         ))
-    })
+    })?;
+    if let Some(path) = nul_path(&value, String::new()) {
+        return Err(ApiError::unprocessable(format!(
+            "{path} holds the NUL character (\\u0000), which cannot be stored"
+        )));
+    }
+    Ok(value)
+}
+
+/// `application/json`, or any `+json` type, with or without parameters.
+fn is_json_type(value: &HeaderValue) -> bool {
+    let Ok(s) = value.to_str() else {
+        return false;
+    };
+    let essence = s.split(';').next().unwrap_or("").trim();
+    let Some((kind, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (sub.eq_ignore_ascii_case("json")
+            || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+/// Where in `value` a string (or a key) holds U+0000, as a path like `result.comment`.
+fn nul_path(value: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(if at.is_empty() {
+            "The body".to_string()
+        } else {
+            at
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(here.escape_debug().to_string())
+            } else {
+                nul_path(v, here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn list_response(state: &AppState, path: &str, query: Option<&str>, page: Page) -> Response {

@@ -99,13 +99,29 @@ impl Vocab {
         }
     }
 
+    /// The form in which an accepted `value` is stored: a learning objective source given as
+    /// a bare token gains the leading `/` of the official pattern, so that every stored value
+    /// is one the official schema accepts. Other values are stored as given.
+    pub fn canonical<'v>(&self, value: &'v str) -> std::borrow::Cow<'v, str> {
+        if self.ext == Extensible::LearningObjectiveSource
+            && !value.starts_with('/')
+            && !self.values.contains(&value)
+        {
+            std::borrow::Cow::Owned(format!("/{value}"))
+        } else {
+            std::borrow::Cow::Borrowed(value)
+        }
+    }
+
     /// A readable description of the accepted values, for error messages.
     pub fn describe(&self) -> String {
         let mut s = self.values.join(", ");
         match self.ext {
             Extensible::Closed => {}
             Extensible::ExtPrefix => s.push_str(" or ext:<name>"),
-            Extensible::LearningObjectiveSource => s.push_str(" or a lower-case source token"),
+            Extensible::LearningObjectiveSource => {
+                s.push_str(" or a lower-case source token (stored as /token)")
+            }
         }
         s
     }

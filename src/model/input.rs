@@ -85,9 +85,18 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// Whether `id` is an acceptable sourcedId.
+/// What [`valid_id`] accepts, for error messages.
+pub const ID_RULE: &str =
+    "a sourcedId has 1 to 255 characters, no control characters, and is not '.' or '..'";
+
+/// Whether `id` is an acceptable sourcedId. `.` and `..` are refused because no URL can
+/// name them: clients and proxies resolve them as path segments.
 pub fn valid_id(id: &str) -> bool {
-    !id.trim().is_empty() && id.len() <= MAX_ID_LEN && !id.chars().any(char::is_control)
+    !id.trim().is_empty()
+        && id.len() <= MAX_ID_LEN
+        && !id.chars().any(char::is_control)
+        && id != "."
+        && id != ".."
 }
 
 impl Checker {
@@ -142,7 +151,10 @@ impl Checker {
                 Some(id.clone())
             }
             Some(Value::String(_)) => {
-                self.err(&join(path, "sourcedId"), "is not a valid sourcedId");
+                self.err(
+                    &join(path, "sourcedId"),
+                    format!("is not a valid sourcedId ({ID_RULE})"),
+                );
                 None
             }
             Some(_) => {
@@ -293,7 +305,7 @@ impl Checker {
             Ty::Vocab(vocab) => {
                 let s = self.expect_str(path, v)?;
                 if vocab.accepts(s) {
-                    Some(Cell::Text(s.to_string()))
+                    Some(Cell::Text(vocab.canonical(s).into_owned()))
                 } else {
                     self.err(path, format!("must be one of: {}", vocab.describe()));
                     None
@@ -315,10 +327,7 @@ impl Checker {
                 if valid_id(s) {
                     Some(Cell::Text(s.to_string()))
                 } else {
-                    self.err(
-                        path,
-                        "is not a valid sourcedId (1 to 255 characters, no control characters)",
-                    );
+                    self.err(path, format!("is not a valid sourcedId ({ID_RULE})"));
                     None
                 }
             }
@@ -420,8 +429,7 @@ pub fn parse_record(
                     (_, Some(p)) if !valid_id(p) => {
                         c.err(
                             "sourcedId",
-                            "in the URL is not a valid sourcedId (1 to 255 characters, no \
-                             control characters)",
+                            format!("in the URL is not a valid sourcedId ({ID_RULE})"),
                         );
                         None
                     }

@@ -196,6 +196,9 @@ impl<'a> Parser<'a> {
                 } else {
                     return Ok(value);
                 }
+            } else if c == '\0' {
+                self.pos -= 1;
+                return Err(self.err("a value cannot hold the NUL character"));
             } else {
                 value.push(c);
             }
@@ -371,6 +374,13 @@ mod tests {
     }
 
     #[test]
+    fn a_nul_in_a_value_is_refused_where_it_stands() {
+        let e = parse("title='a\0b'").unwrap_err();
+        assert_eq!(e.position, 8);
+        assert!(e.message.contains("NUL"), "{}", e.message);
+    }
+
+    #[test]
     fn limits() {
         let long = format!("a='{}'", "x".repeat(MAX_FILTER_LEN));
         assert!(parse(&long).is_err());
@@ -403,7 +413,7 @@ mod tests {
                 ("[a-z][a-zA-Z0-9]{0,8}(\\.[a-z][a-zA-Z]{0,6}){0,2}",
                  prop_oneof![Just(Op::Eq), Just(Op::Ne), Just(Op::Gt), Just(Op::Ge),
                              Just(Op::Lt), Just(Op::Le), Just(Op::Contains)],
-                 ".{0,20}"),
+                 "[^\\x00]{0,20}"),
                 1..6),
             or in any::<bool>(),
         ) {

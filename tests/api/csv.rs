@@ -1203,7 +1203,8 @@ both!(
                     &format!("sourcedId,status,dateLastModified,lineItemSourcedId,source,learningObjectiveId\n\
                      lilo-4,active,{t},li-1,case,9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e03\n\
                      lilo-1,tobedeleted,{t},,,\n\
-                     lilo-3,tobedeleted,{t},li-1,unknown,ALG.1\n"),
+                     lilo-3,tobedeleted,{t},li-1,unknown,ALG.1\n\
+                     lilo-5,active,{t},li-1,state,ST.1\n"),
                 ),
                 (
                     "resultLearningObjectiveIds",
@@ -1224,7 +1225,9 @@ both!(
         assert_eq!(
             li["lineItem"]["learningObjectiveSet"],
             json!([{"source": "case", "learningObjectiveIds": [
-                "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e02", "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e03"]}])
+                "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e02", "9f1b1e3c-6c1e-4c4c-9a8e-2f7a3b1d5e03"]},
+                // A bare source token is stored in the official form `/token`.
+                {"source": "/state", "learningObjectiveIds": ["ST.1"]}])
         );
         let li2 = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-2")).await;
         assert_eq!(li2["lineItem"]["scoreScale"]["sourcedId"], "ss-1");

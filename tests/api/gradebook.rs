@@ -729,6 +729,92 @@ both!(
     }
 );
 
+both!(
+    async fn ids_no_url_can_name_and_the_nul_character_are_refused_alike(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        // `.` and `..` are path segments to every client: refused as ids, in the path, in a
+        // body and in a reference.
+        for id in [".", ".."] {
+            let res = raw(&app, "PUT", &gb(&format!("/categories/{id}")), &token, r#"{"category": {"title": "T"}}"#).await;
+            assert_invalid(&res, &["category.sourcedId", "is not '.' or '..'"]);
+        }
+        let res = app.post(&gb("/classes/cls-pine-bio-2/lineItems"), &token,
+            json!({"lineItems": [with(with(line_item("cls-pine-bio-2", "sch-pine", "Dot"), "category", r("..")), "sourcedId", json!("li-dot"))]})).await;
+        assert_invalid(&res, &["category.sourcedId", "is not a valid sourcedId"]);
+        // NUL (U+0000) cannot be stored by PostgreSQL: a 422 naming the field on both
+        // backends, and nothing written (the batch is all or nothing).
+        let res = app.put(&gb("/categories/cat-nul"), &token, json!({"category": {"title": "a\u{0}b"}})).await;
+        assert_invalid(&res, &["category.title", "NUL"]);
+        let items = json!({"results": [result("li-alg1-hw1", "stu-013", 1.0),
+            with(result("li-alg1-hw1", "stu-013", 2.0), "comment", json!("x\u{0}"))]});
+        let before = ids(&app, &token, &gb("/classes/cls-pine-alg1-4/results"), "results").await;
+        let res = app.post(&gb("/lineItems/li-alg1-hw1/results"), &token, items).await;
+        assert_invalid(&res, &["results[1].comment", "NUL"]);
+        assert_eq!(ids(&app, &token, &gb("/classes/cls-pine-alg1-4/results"), "results").await, before);
+        let res = app.put(&gb("/lineItems/li-nul"), &token,
+            json!({"lineItem": with(line_item("cls-pine-bio-2", "sch-pine", "T"), "metadata", json!({"k\u{0}": 1}))})).await;
+        assert_invalid(&res, &["lineItem.metadata.k\\0", "NUL"]);
+        assert_eq!(app.get(&gb("/categories/cat-nul"), &token).await.status, 404);
+        // In the path, NUL names nothing; in a filter value it is a bad filter.
+        for (method, path) in [("GET", "/categories/a%00b"), ("DELETE", "/categories/a%00b"),
+            ("GET", "/classes/a%00b/lineItems"), ("POST", "/classes/a%00b/lineItems")] {
+            let res = raw(&app, method, &gb(path), &token, r#"{"lineItems": []}"#).await;
+            res.assert_error(404, "unknownobject");
+        }
+        let res = app.get(&format!("{}?filter=title%3D%27a%00b%27", gb("/categories")), &token).await;
+        res.assert_error(400, "invalid_filter_field");
+        assert!(res.description().contains("NUL"), "{}", res.description());
+    }
+);
+
+both!(
+    async fn a_body_declared_as_anything_but_json_is_415(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let body = r#"{"category": {"title": "T"}}"#;
+        for ct in ["application/xml", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+            let req = Request::builder().method("PUT").uri(gb("/categories/cat-ct"))
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", ct)
+                .body(Body::from(body)).unwrap();
+            app.send(req).await.assert_error(415, "invaliddata");
+        }
+        assert_eq!(app.get(&gb("/categories/cat-ct"), &token).await.status, 404);
+        // JSON with parameters, a +json type, or no declared type at all: accepted.
+        for (i, ct) in [Some("application/json; charset=utf-8"), Some("Application/JSON"), Some("application/vnd.api+json"), None].into_iter().enumerate() {
+            let mut req = Request::builder().method("PUT").uri(gb(&format!("/categories/cat-ct{i}")))
+                .header("authorization", format!("Bearer {token}"));
+            if let Some(ct) = ct {
+                req = req.header("content-type", ct);
+            }
+            let res = app.send(req.body(Body::from(body)).unwrap()).await;
+            assert_eq!(res.status, 201, "{ct:?}: {}", res.text());
+        }
+    }
+);
+
+both!(
+    async fn a_bare_learning_objective_source_is_stored_in_the_official_form(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let set = json!([{"source": "state", "learningObjectiveIds": ["S.1"]},
+            {"source": "/district", "learningObjectiveIds": ["D.1"]},
+            {"source": "case", "learningObjectiveIds": ["C.1"]}]);
+        put_ok(&app, &token, &gb("/lineItems/li-lo"),
+            json!({"lineItem": with(line_item("cls-pine-bio-2", "sch-pine", "LO"), "learningObjectiveSet", set)})).await;
+        let li = fetch(&app, &token, &gb("/lineItems/li-lo"), "lineItem").await;
+        let sources: Vec<&str> = li["learningObjectiveSet"].as_array().unwrap().iter().map(|s| s["source"].as_str().unwrap()).collect();
+        assert_eq!(sources, ["/state", "/district", "case"]);
+        for bad in ["State", "ext:state", "/case", "unknown/x", ""] {
+            let res = app.put(&gb("/lineItems/li-lo"), &token,
+                json!({"lineItem": with(line_item("cls-pine-bio-2", "sch-pine", "LO"), "learningObjectiveSet",
+                    json!([{"source": bad, "learningObjectiveIds": ["S.1"]}]))})).await;
+            assert_invalid(&res, &["lineItem.learningObjectiveSet[0].source"]);
+        }
+    }
+);
+
 // ---- leniency and values stored as sent ---------------------------------------------------
 
 both!(
