@@ -207,6 +207,9 @@ pub struct Field {
     pub secret: bool,
     /// Array minimum size from the official schema (only meaningful for arrays).
     pub min_items: u8,
+    /// For a reference to users: the role the user must hold (in any org), as the
+    /// collection of that role (`students`) counts its members.
+    pub role: Option<&'static str>,
 }
 
 impl Field {
@@ -218,7 +221,14 @@ impl Field {
             required: false,
             secret: false,
             min_items: 0,
+            role: None,
         }
+    }
+
+    /// A reference to a user who must hold `role` in some org.
+    pub const fn holding(mut self, role: &'static str) -> Field {
+        self.role = Some(role);
+        self
     }
 
     /// A field of a nested object (no column of its own).

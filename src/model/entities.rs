@@ -551,7 +551,9 @@ pub static RESULT: Entity = Entity {
         DLM,
         METADATA,
         Field::new("lineItem", "line_item_id", Ty::Ref(Kind::LineItem)).req(),
-        Field::new("student", "student_id", Ty::Ref(Kind::User)).req(),
+        Field::new("student", "student_id", Ty::Ref(Kind::User))
+            .req()
+            .holding("student"),
         Field::new("class", "class_id", Ty::Ref(Kind::Class)),
         Field::new("scoreScale", "score_scale_id", Ty::Ref(Kind::ScoreScale)),
         Field::new("scoreStatus", "score_status", Ty::Vocab(&SCORE_STATUS)).req(),
@@ -628,7 +630,9 @@ pub static ASSESSMENT_RESULT: Entity = Entity {
             Ty::Ref(Kind::AssessmentLineItem),
         )
         .req(),
-        Field::new("student", "student_id", Ty::Ref(Kind::User)).req(),
+        Field::new("student", "student_id", Ty::Ref(Kind::User))
+            .req()
+            .holding("student"),
         Field::new("score", "score", Ty::Float),
         Field::new("textScore", "text_score", Ty::Str),
         Field::new("scoreDate", "score_date", Ty::Date).req(),

@@ -30,7 +30,16 @@ pub struct RefUse {
     /// Where it was found, e.g. `lineItem.category` or `roles[0].org`.
     pub path: String,
     pub kind: Kind,
+    /// The role a referenced user must hold ([`Field::role`]).
+    pub role: Option<&'static str>,
     pub id: String,
+}
+
+impl RefUse {
+    /// What the reference must name: an active object of `kind`, holding `role` if any.
+    pub fn target(&self) -> (Kind, Option<&'static str>) {
+        (self.kind, self.role)
+    }
 }
 
 /// A validated object, ready to store.
@@ -117,7 +126,13 @@ impl Checker {
         }
     }
 
-    fn reference(&mut self, path: &str, kind: Kind, v: &Value) -> Option<String> {
+    fn reference(
+        &mut self,
+        path: &str,
+        kind: Kind,
+        role: Option<&'static str>,
+        v: &Value,
+    ) -> Option<String> {
         let Some(obj) = v.as_object() else {
             self.err(path, "must be a GUIDRef object {\"sourcedId\": ...}");
             return None;
@@ -146,6 +161,7 @@ impl Checker {
                 self.refs.push(RefUse {
                     path: path.to_string(),
                     kind,
+                    role,
                     id: id.clone(),
                 });
                 Some(id.clone())
@@ -185,7 +201,7 @@ impl Checker {
     /// Validates a value nested in an object list, returning its canonical stored form.
     fn nested(&mut self, path: &str, field: &Field, v: &Value) -> Option<Value> {
         match field.ty {
-            Ty::Ref(kind) => self.reference(path, kind, v).map(Value::String),
+            Ty::Ref(kind) => self.reference(path, kind, field.role, v).map(Value::String),
             Ty::Objects(def) => {
                 let items = self.array(path, field, v)?;
                 let mut out = Vec::with_capacity(items.len());
@@ -342,12 +358,14 @@ impl Checker {
     fn field(&mut self, field: &Field, v: &Value) -> Option<Cell> {
         let path = field.name;
         match field.ty {
-            Ty::Ref(kind) => self.reference(path, kind, v).map(Cell::Text),
+            Ty::Ref(kind) => self.reference(path, kind, field.role, v).map(Cell::Text),
             Ty::RefList(kind) => {
                 let items = self.array(path, field, v)?;
                 let mut ids = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(id) = self.reference(&format!("{path}[{i}]"), kind, item) {
+                    if let Some(id) =
+                        self.reference(&format!("{path}[{i}]"), kind, field.role, item)
+                    {
                         ids.push(Value::String(id));
                     }
                 }

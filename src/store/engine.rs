@@ -365,11 +365,18 @@ fn refs_error(records: &[(String, &Record)], missing: &[&RefUse]) -> Result<(), 
         } else {
             format!("{prefix}.{}", m.path)
         };
-        msgs.push(format!(
-            "{path} refers to an unknown {} '{}'",
-            entities::entity(m.kind).singular,
-            m.id
-        ));
+        msgs.push(match m.role {
+            Some(role) => format!(
+                "{path} refers to an unknown {role} '{}' (an active {} holding the role '{role}')",
+                m.id,
+                entities::entity(m.kind).singular,
+            ),
+            None => format!(
+                "{path} refers to an unknown {} '{}'",
+                entities::entity(m.kind).singular,
+                m.id
+            ),
+        });
     }
     Err(ApiError::unprocessable(msgs.join("; ")))
 }
@@ -517,7 +524,7 @@ impl Engine {
             let missing: Vec<&RefUse> = record
                 .refs
                 .iter()
-                .filter(|u| !checked.found.contains(&(u.kind, u.id.clone())))
+                .filter(|u| !checked.found.contains(&(u.target(), u.id.clone())))
                 .collect();
             refs_error(&records, &missing)?;
             let actual = uses

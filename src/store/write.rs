@@ -319,11 +319,14 @@ pub async fn column_value(
     Ok(tx.fetch_texts(&sql).await?.pop())
 }
 
-/// The distinct ids of `uses` by kind, in order.
-fn ids_by_kind<'a>(uses: impl IntoIterator<Item = &'a RefUse>) -> Vec<(Kind, Vec<&'a str>)> {
-    let mut by_kind: BTreeMap<Kind, BTreeSet<&str>> = BTreeMap::new();
+/// What a reference must name: an active object of a kind, holding a role if any.
+pub type RefTarget = (Kind, Option<&'static str>);
+
+/// The distinct ids of `uses` by target, in order.
+fn ids_by_kind<'a>(uses: impl IntoIterator<Item = &'a RefUse>) -> Vec<(RefTarget, Vec<&'a str>)> {
+    let mut by_kind: BTreeMap<RefTarget, BTreeSet<&str>> = BTreeMap::new();
     for u in uses {
-        by_kind.entry(u.kind).or_default().insert(u.id.as_str());
+        by_kind.entry(u.target()).or_default().insert(u.id.as_str());
     }
     by_kind
         .into_iter()
@@ -331,16 +334,24 @@ fn ids_by_kind<'a>(uses: impl IntoIterator<Item = &'a RefUse>) -> Vec<(Kind, Vec
         .collect()
 }
 
-/// `r<i> AS (SELECT sourced_id FROM <table> WHERE status = 'active' AND sourced_id IN (…)
-/// [FOR SHARE])`: the active objects among `ids`.
-fn push_lookup(sql: &mut Sql, i: usize, kind: Kind, ids: &[&str], lock: bool) {
+/// `r<i> AS (SELECT sourced_id FROM <table> t WHERE status = 'active' AND sourced_id IN (…)
+/// [AND <holds the role>] [FOR SHARE])`: the active objects among `ids` (users holding the
+/// role, for a reference that requires one).
+fn push_lookup(sql: &mut Sql, i: usize, (kind, role): RefTarget, ids: &[&str], lock: bool) {
     sql.push(&format!("r{i} AS (SELECT sourced_id FROM "))
         .push(entities::entity(kind).table)
-        .push(" WHERE status = 'active' AND sourced_id IN (");
+        .push(" t WHERE status = 'active' AND sourced_id IN (");
     sql.join(ids.iter(), ", ", |s, id| {
         s.bind(*id);
     });
     sql.push(")");
+    if let Some(role) = role {
+        // The user's roles change with the user's row (a CSV import replaces both), which
+        // the lock below holds.
+        sql.push(" AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = t.sourced_id AND ur.role = ")
+            .bind(role)
+            .push(")");
+    }
     if lock {
         sql.push(" FOR SHARE");
     }
@@ -361,7 +372,7 @@ pub async fn missing_refs<'a>(
     let by_kind = ids_by_kind(uses.iter().copied());
     let lock = matches!(tx, Tx::Postgres(_));
     // (kind, ids) pieces, grouped into statements of at most MAX_BINDS ids.
-    let mut statements: Vec<Vec<(Kind, &[&str])>> = vec![Vec::new()];
+    let mut statements: Vec<Vec<(RefTarget, &[&str])>> = vec![Vec::new()];
     let mut binds = 0;
     for (kind, ids) in &by_kind {
         for chunk in ids.chunks(MAX_BINDS) {
@@ -376,7 +387,7 @@ pub async fn missing_refs<'a>(
                 .push((*kind, chunk));
         }
     }
-    let mut found: BTreeSet<(Kind, String)> = BTreeSet::new();
+    let mut found: BTreeSet<(RefTarget, String)> = BTreeSet::new();
     for pieces in statements.iter().filter(|p| !p.is_empty()) {
         let mut sql = Sql::new("WITH ");
         sql.join(pieces.iter().enumerate(), ", ", |s, (i, (kind, ids))| {
@@ -394,7 +405,7 @@ pub async fn missing_refs<'a>(
     }
     Ok(uses
         .into_iter()
-        .filter(|u| !found.contains(&(u.kind, u.id.clone())))
+        .filter(|u| !found.contains(&(u.target(), u.id.clone())))
         .collect())
 }
 
@@ -414,8 +425,8 @@ pub fn single_statement(entity: &Entity) -> bool {
 pub struct Checked {
     /// The record was written: every reference was found and every agreement met.
     pub written: bool,
-    /// The active targets of the record's references, as (kind, sourcedId).
-    pub found: BTreeSet<(Kind, String)>,
+    /// The active targets of the record's references, as (target, sourcedId).
+    pub found: BTreeSet<(RefTarget, String)>,
     /// The stored value of each agreement's column, by position (none when unset or unknown).
     pub actual: Vec<Option<String>>,
 }

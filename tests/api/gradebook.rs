@@ -972,6 +972,8 @@ both!(
             ("/results/r-v", "result", with(res.clone(), "scoreStatus", json!("graded")), "result.scoreStatus must be one of: exempt, fully graded, not submitted, partially graded, submitted or ext:<name>"),
             ("/results/r-v", "result", with(res.clone(), "scoreStatus", json!("ext:")), "result.scoreStatus must be one of"),
             ("/results/r-v", "result", without(res.clone(), "scoreStatus"), "result.scoreStatus is required"),
+            // PUT of a result is one checked statement on PostgreSQL: the role is checked there too.
+            ("/results/r-v", "result", with(res.clone(), "student", r("grd-001")), "result.student refers to an unknown student 'grd-001'"),
             ("/results/r-v", "result", without(res.clone(), "scoreDate"), "result.scoreDate is required"),
             ("/results/r-v", "result", with(res.clone(), "late", json!("yes")), "result.late must be \"true\" or \"false\""),
             ("/results/r-v", "result", with(res.clone(), "missing", json!(1)), "result.missing must be \"true\" or \"false\""),
@@ -983,7 +985,7 @@ both!(
             ("/results/r-v", "result", with(res.clone(), "learningObjectiveSet", json!([{"source": "case", "learningObjectiveResults": [{"learningObjectiveId": "a", "score": serde_json::from_str::<Value>("-1e999").unwrap()}]}])),
                 "result.learningObjectiveSet[0].learningObjectiveResults[0].score must be a number"),
             ("/results/r-v", "result", with(res.clone(), "lineItem", r("li-nope")), "result.lineItem refers to an unknown lineItem 'li-nope'"),
-            ("/results/r-v", "result", with(res.clone(), "student", r("stu-nope")), "result.student refers to an unknown user 'stu-nope'"),
+            ("/results/r-v", "result", with(res.clone(), "student", r("stu-nope")), "result.student refers to an unknown student 'stu-nope'"),
             ("/results/r-v", "result", with(res.clone(), "class", r("cls-nope")), "result.class refers to an unknown class 'cls-nope'"),
             ("/results/r-v", "result", with(res.clone(), "scoreScale", r("ss-nope")), "result.scoreScale refers to an unknown scoreScale 'ss-nope'"),
             ("/results/r-v", "result", with(res.clone(), "student", json!({"sourcedId": "stu-013", "type": "student"})), "result.student.type must be 'user'"),
@@ -1013,7 +1015,10 @@ both!(
             ("/assessmentLineItems/a-v", "assessmentLineItem", with(ali.clone(), "scoreScale", r("ss-nope")), "assessmentLineItem.scoreScale refers to an unknown scoreScale 'ss-nope'"),
             ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "assessmentLineItem", r("li-bio2-hw1")),
                 "assessmentResult.assessmentLineItem refers to an unknown assessmentLineItem 'li-bio2-hw1'"),
-            ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "student", r("stu-nope")), "assessmentResult.student refers to an unknown user 'stu-nope'"),
+            ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "student", r("stu-nope")), "assessmentResult.student refers to an unknown student 'stu-nope'"),
+            // A user who holds no student role is not a student (a teacher, a guardian).
+            ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "student", r("tch-1")),
+                "assessmentResult.student refers to an unknown student 'tch-1' (an active user holding the role 'student')"),
             ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "scorePercentile", json!("high")), "assessmentResult.scorePercentile must be a number"),
             ("/assessmentResults/ar-v", "assessmentResult", with(ar.clone(), "lineItem", r("li-bio2-hw1")), "assessmentResult.lineItem is not a property of AssessmentResultDType"),
             ("/assessmentResults/ar-v", "assessmentResult", without(ar.clone(), "assessmentLineItem"), "assessmentResult.assessmentLineItem is required"),
@@ -1283,7 +1288,11 @@ both!(
         let res = app.post(&path, &token, json!({"results": [
             with(result("li-bio2-test1", "stu-013", 1.0), "sourcedId", json!("r-1")),
             with(result("li-bio2-test1", "stu-nope", 1.0), "sourcedId", json!("r-2"))]})).await;
-        assert_invalid(&res, &["results[1].student refers to an unknown user 'stu-nope'"]);
+        assert_invalid(&res, &["results[1].student refers to an unknown student 'stu-nope'"]);
+        let res = app.post(&path, &token, json!({"results": [
+            with(result("li-bio2-test1", "stu-013", 1.0), "sourcedId", json!("r-1")),
+            with(result("li-bio2-test1", "tch-1", 1.0), "sourcedId", json!("r-2"))]})).await;
+        assert_invalid(&res, &["results[1].student refers to an unknown student 'tch-1'"]);
         app.get(&gb("/results/r-1"), &token).await.assert_error(404, "unknownobject");
         app.post(&gb("/lineItems/nope/results"), &token, json!({ "results": [] }))
             .await
