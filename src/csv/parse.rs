@@ -85,6 +85,9 @@ struct Sink {
     values: Vec<Arg>,
     rows: usize,
     rows_per_chunk: usize,
+    /// Text bytes in `values` (a batch of binds is also cut at [`COPY_FLUSH`] bytes, so that
+    /// long rows do not make it large).
+    text_bytes: usize,
     first: bool,
 }
 
@@ -96,6 +99,7 @@ impl Sink {
             values: Vec::new(),
             rows: 0,
             rows_per_chunk: (MAX_BINDS / columns.max(1)).max(1),
+            text_bytes: 0,
             first: true,
         }
     }
@@ -135,7 +139,10 @@ impl Sink {
                     }
                 }
             }
-            Format::Binds => self.values.push(Arg::Text(Some(s.to_string()))),
+            Format::Binds => {
+                self.text_bytes += s.len();
+                self.values.push(Arg::Text(Some(s.to_string())))
+            }
         }
     }
 
@@ -175,6 +182,7 @@ impl Sink {
         self.buf.clear();
         self.values.clear();
         self.rows = 0;
+        self.text_bytes = 0;
         self.first = true;
     }
 
@@ -193,8 +201,13 @@ impl Sink {
                 self.rows = 0;
                 Some(Chunk::Copy(std::mem::take(&mut self.buf)))
             }
-            Format::Binds if self.rows >= self.rows_per_chunk || (force && self.rows > 0) => {
+            Format::Binds
+                if self.rows >= self.rows_per_chunk
+                    || (self.text_bytes >= COPY_FLUSH && self.rows > 0)
+                    || (force && self.rows > 0) =>
+            {
                 let rows = std::mem::take(&mut self.rows);
+                self.text_bytes = 0;
                 Some(Chunk::Binds {
                     values: std::mem::take(&mut self.values),
                     rows,

@@ -8,6 +8,11 @@
 
 use std::io::BufRead;
 
+/// The longest record accepted, in bytes: far beyond any real row (twice the REST API's default
+/// body limit, so what REST stores can be exported and imported again), and what keeps a
+/// broken or hostile file (one huge field) from taking memory in proportion to its size.
+pub const MAX_RECORD_BYTES: usize = 32 << 20;
+
 /// One record: its fields, stored back to back, with their quoting.
 #[derive(Debug, Default)]
 pub struct RawRecord {
@@ -256,6 +261,16 @@ impl<R: BufRead> CsvReader<R> {
                 }
             }
             self.consume(i);
+            if rec.bytes.len() > MAX_RECORD_BYTES {
+                self.done = true;
+                return Err(SyntaxError {
+                    line: rec.line,
+                    field: Some(rec.ends.len() + 1),
+                    message: format!(
+                        "the record is longer than {MAX_RECORD_BYTES} bytes, the most a row may have"
+                    ),
+                });
+            }
             if end_of_record {
                 self.end_field(rec, field_quoted);
                 return self.finish(rec).map(|_| true);
@@ -392,6 +407,32 @@ mod tests {
         assert_eq!(recs[2].0, 3);
         assert_eq!(recs[2].1[0].0, "multi\nline");
         assert_eq!(recs[3].0, 5);
+    }
+
+    #[test]
+    fn refuses_a_record_longer_than_the_limit_while_reading_it() {
+        let mut input = b"a,b\n1,\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES + 10));
+        input.extend_from_slice(b"\"\n2,y\n");
+        let mut r = CsvReader::new(std::io::BufReader::with_capacity(4096, &input[..]));
+        let mut rec = RawRecord::default();
+        assert!(r.read(&mut rec).unwrap());
+        let e = r.read(&mut rec).unwrap_err();
+        assert_eq!((e.line, e.field), (2, Some(2)));
+        assert!(e.message.contains("longer than"), "{}", e.message);
+        // Read no further than the limit and one buffer past it.
+        assert!(
+            r.bytes_read <= (MAX_RECORD_BYTES + 2 * 4096) as u64,
+            "{}",
+            r.bytes_read
+        );
+        // A record at the limit is read.
+        let mut input = b"1,".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES - 1));
+        input.push(b'\n');
+        let mut r = CsvReader::new(&input[..]);
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(rec.get(1).len(), MAX_RECORD_BYTES - 1);
     }
 
     #[test]
