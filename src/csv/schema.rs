@@ -209,6 +209,31 @@ impl FileSpec {
 /// The extension column of lineItems.csv carrying REST `gradingPeriod`, which the binding
 /// has no column for (its `academicSessionSourcedId` is REST `academicSession`).
 pub const GRADING_PERIOD_COLUMN: &str = "metadata.gradingPeriodSourcedId";
+const _: () = assert!(
+    crate::csv::schema::same(
+        GRADING_PERIOD_COLUMN,
+        "metadata.",
+        crate::model::input::RESERVED_LINE_ITEM_METADATA
+    ),
+    "REST reserves the key the CSV binding uses"
+);
+
+/// Whether `whole` is `prefix` followed by `rest` (usable in constants).
+const fn same(whole: &str, prefix: &str, rest: &str) -> bool {
+    let (w, p, r) = (whole.as_bytes(), prefix.as_bytes(), rest.as_bytes());
+    if w.len() != p.len() + r.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < w.len() {
+        let expected = if i < p.len() { p[i] } else { r[i - p.len()] };
+        if w[i] != expected {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Every data file, in the order files are read and applied: a file only refers to files
 /// before it (and to itself).

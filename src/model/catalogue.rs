@@ -210,6 +210,9 @@ pub struct Field {
     /// For a reference to users: the role the user must hold (in any org), as the
     /// collection of that role (`students`) counts its members.
     pub role: Option<&'static str>,
+    /// For text carried inside the CSV binding's `{LHS:RHS}` cells: it may not be blank nor
+    /// hold these characters, or an export could not be imported again.
+    pub pair_part: bool,
 }
 
 impl Field {
@@ -222,7 +225,14 @@ impl Field {
             secret: false,
             min_items: 0,
             role: None,
+            pair_part: false,
         }
+    }
+
+    /// Text that the CSV binding carries as one side of `{LHS:RHS}` ([`Field::pair_part`]).
+    pub const fn pair_part(mut self) -> Field {
+        self.pair_part = true;
+        self
     }
 
     /// A reference to a user who must hold `role` in some org.

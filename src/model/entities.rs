@@ -147,8 +147,8 @@ pub static SCORE_SCALE_VALUE_DEF: ObjectDef = ObjectDef {
     schema: "ScoreScaleValueDType",
     open: false,
     fields: &[
-        Field::nested("itemValueLHS", Ty::Str).req(),
-        Field::nested("itemValueRHS", Ty::Str).req(),
+        Field::nested("itemValueLHS", Ty::Str).req().pair_part(),
+        Field::nested("itemValueRHS", Ty::Str).req().pair_part(),
     ],
 };
 

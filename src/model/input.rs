@@ -84,7 +84,13 @@ pub struct FieldError {
 struct Checker {
     errors: Vec<FieldError>,
     refs: Vec<RefUse>,
+    /// `metadata` keys this kind may not use ([`RESERVED_LINE_ITEM_METADATA`]).
+    reserved_metadata: &'static [&'static str],
 }
+
+/// The `metadata` key in which the CSV binding carries a line item's `gradingPeriod` (its
+/// column `metadata.gradingPeriodSourcedId`), so REST may not use it.
+pub const RESERVED_LINE_ITEM_METADATA: &str = "gradingPeriodSourcedId";
 
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -347,6 +353,18 @@ impl Checker {
                     None
                 }
             }
+            Ty::Str if field.pair_part => {
+                let s = self.expect_str(path, v)?;
+                if s.trim().is_empty() || s.contains(['{', '}', ':']) {
+                    self.err(
+                        path,
+                        "may not be blank nor hold '{', '}' or ':' (the CSV binding's {LHS:RHS} \
+                         could not carry it)",
+                    );
+                    return None;
+                }
+                Some(Cell::Text(s.to_string()))
+            }
             Ty::Str | Ty::Uri => self.expect_str(path, v).map(|s| Cell::Text(s.to_string())),
             _ => {
                 self.err(path, "unsupported value");
@@ -388,7 +406,21 @@ impl Checker {
                 .nested(path, field, v)
                 .map(|stored| Cell::Text(stored.to_string())),
             Ty::Metadata => {
-                if v.is_object() {
+                if let Some(map) = v.as_object() {
+                    if map.contains_key("") {
+                        // The CSV binding carries each key as a column `metadata.<key>`.
+                        self.err(path, "may not have an empty key");
+                    }
+                    if self.reserved_metadata.iter().any(|k| map.contains_key(*k)) {
+                        self.err(
+                            path,
+                            format!(
+                                "may not have the key '{}': the CSV binding carries this object's \
+                                 field in it",
+                                self.reserved_metadata.join("', '")
+                            ),
+                        );
+                    }
                     Some(Cell::Text(v.to_string()))
                 } else {
                     self.err(path, "must be a JSON object");
@@ -417,6 +449,11 @@ pub fn parse_record(
     let mut c = Checker {
         errors: Vec::new(),
         refs: Vec::new(),
+        reserved_metadata: if entity.kind == Kind::LineItem {
+            &[RESERVED_LINE_ITEM_METADATA]
+        } else {
+            &[]
+        },
     };
     let Some(obj) = value.as_object() else {
         return Err(vec![FieldError {

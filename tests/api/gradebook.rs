@@ -769,6 +769,33 @@ both!(
 );
 
 both!(
+    async fn values_the_csv_binding_could_not_carry_back_are_refused(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        // Score scale values travel as `{LHS:RHS}` cells.
+        for (lhs, rhs) in [("", "F"), ("  ", "F"), ("A:B", "4"), ("A", "4}"), ("{A", "4"), ("A", "")] {
+            let body = with(score_scale("cls-pine-bio-2"), "scoreScaleValue", json!([
+                {"itemValueLHS": "90-100", "itemValueRHS": "A"}, {"itemValueLHS": lhs, "itemValueRHS": rhs}]));
+            let res = app.put(&gb("/scoreScales/ss-pair"), &token, json!({ "scoreScale": body })).await;
+            assert_invalid(&res, &["scoreScale.scoreScaleValue[1].itemValue", "could not carry it"]);
+        }
+        app.get(&gb("/scoreScales/ss-pair"), &token).await.assert_error(404, "unknownobject");
+        // Metadata keys become columns `metadata.<key>`; a line item's gradingPeriod travels in
+        // `metadata.gradingPeriodSourcedId`.
+        let li = line_item("cls-pine-bio-2", "sch-pine", "M");
+        let res = app.put(&gb("/lineItems/li-meta"), &token, json!({"lineItem": with(li.clone(), "metadata", json!({"": 1}))})).await;
+        assert_invalid(&res, &["lineItem.metadata may not have an empty key"]);
+        let res = app.put(&gb("/lineItems/li-meta"), &token, json!({"lineItem": with(li.clone(), "metadata", json!({"gradingPeriodSourcedId": "gp-x"}))})).await;
+        assert_invalid(&res, &["lineItem.metadata may not have the key 'gradingPeriodSourcedId'"]);
+        // Other kinds may use that key; ordinary values and keys are fine.
+        put_ok(&app, &token, &gb("/categories/cat-meta"), json!({"category": {"title": "T", "metadata": {"gradingPeriodSourcedId": "x"}}})).await;
+        put_ok(&app, &token, &gb("/lineItems/li-meta"), json!({"lineItem": with(li, "metadata", json!({"a.b": "c, d"}))})).await;
+        put_ok(&app, &token, &gb("/scoreScales/ss-pair"), json!({"scoreScale": with(score_scale("cls-pine-bio-2"), "scoreScaleValue",
+            json!([{"itemValueLHS": "90-100", "itemValueRHS": "A (excellent), top"}]))})).await;
+    }
+);
+
+both!(
     async fn a_body_declared_as_anything_but_json_is_415(app) {
         app.load_demo().await;
         let token = app.token_all().await;
