@@ -352,6 +352,7 @@ async fn prepare_link(
         "INSERT INTO {value_table} (owner_id, val) {emptied}"
     )))
     .await?;
+    keep_stored_order(tx, link.shape, &value_table, table, column).await?;
     update_registry(tx, spec, mode, now).await?;
     // What the file does to the owners' lists, measured before anything is written.
     let same = format!("NOT ({})", db::differs(d, &format!("t.{column}"), "v.val"));
@@ -378,6 +379,49 @@ async fn prepare_link(
         tombstoned,
         ..FileSummary::default()
     })
+}
+
+/// Lets every owner whose new list holds exactly its stored elements in another order keep the
+/// stored value: the order of a file's link rows carries no meaning (a SIS may write them in
+/// another order each night), and a record whose content did not change must keep its
+/// `dateLastModified`. Only lists that differ as text are read, one row at a time.
+async fn keep_stored_order(
+    tx: &mut Tx,
+    shape: Shape,
+    value_table: &str,
+    table: &str,
+    column: &str,
+) -> anyhow::Result<()> {
+    let sql = Sql::new(&format!(
+        "SELECT v.owner_id, v.val, t.{column} FROM {value_table} v JOIN {table} t \
+         ON t.sourced_id = v.owner_id WHERE v.val IS NOT NULL AND t.{column} IS NOT NULL \
+         AND t.{column} <> v.val"
+    ));
+    let mut reordered = Vec::new();
+    db::for_each(tx, &sql, |r| {
+        let elements = |i: usize| -> anyhow::Result<Vec<Element>> {
+            let mut e = explode(shape, r.text(i)?.unwrap_or_default());
+            e.sort();
+            Ok(e)
+        };
+        if elements(1)? == elements(2)? {
+            reordered.push(r.text(0)?.unwrap_or_default().to_string());
+        }
+        Ok(())
+    })
+    .await?;
+    for chunk in reordered.chunks(1000) {
+        let mut sql = Sql::new(&format!(
+            "UPDATE {value_table} SET val = (SELECT t.{column} FROM {table} t \
+             WHERE t.sourced_id = {value_table}.owner_id) WHERE owner_id IN ("
+        ));
+        sql.join(chunk.iter(), ", ", |s, id| {
+            s.bind(id.as_str());
+        });
+        sql.push(")");
+        tx.execute(&sql).await?;
+    }
+    Ok(())
 }
 
 /// Stages the current elements of the lists a delta link file touches, so that one SQL

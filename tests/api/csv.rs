@@ -482,6 +482,30 @@ both!(
             assert_eq!((f.inserted, f.updated, f.tombstoned), (0, 0, 0), "{f:?}");
         }
         assert!(changed_since(&app, &token, ROSTERING, "users", &first.date_last_modified).await.is_empty());
+        // Or with every file's rows in the reverse order: a list's elements in another order
+        // are the same list (roles, resources, learning objectives keep their stored order).
+        let li_before = one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-1")).await;
+        let mut reversed = Pkg::fixture();
+        for (name, content) in reversed.files.iter_mut().filter(|(n, _)| n != "manifest.csv") {
+            let mut lines: Vec<&str> = content.lines().collect();
+            lines[1..].reverse();
+            if name == "roles.csv" || name == "lineItemLearningObjectiveIds.csv" {
+                assert!(lines.len() > 3, "{name} has elements to reorder");
+            }
+            *content = lines.join("\n") + "\n";
+        }
+        tick().await;
+        let fourth = ok(import(&app, &reversed).await);
+        for f in &fourth.files {
+            assert_eq!((f.inserted, f.updated, f.tombstoned), (0, 0, 0), "{f:?}");
+        }
+        for (base, coll) in [(ROSTERING, "users"), (ROSTERING, "classes"), (GRADEBOOK, "lineItems"), (GRADEBOOK, "results")] {
+            assert!(
+                changed_since(&app, &token, base, coll, &first.date_last_modified).await.is_empty(),
+                "{coll} changed"
+            );
+        }
+        assert_eq!(one(&app, &token, &format!("{GRADEBOOK}/lineItems/li-1")).await, li_before);
     }
 );
 
