@@ -41,11 +41,15 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
 }
 
 fn parse_scopes(s: &str) -> anyhow::Result<ScopeSet> {
-    if s.trim() == "all" {
-        return Ok(ScopeSet::all());
-    }
     let mut set = ScopeSet::default();
     for part in s.split([' ', ',']).filter(|p| !p.is_empty()) {
+        // `all`: the 13 OneRoster scopes, combinable with others (`all admin`).
+        if part == "all" {
+            for scope in Scope::ALL {
+                set.insert(scope);
+            }
+            continue;
+        }
         let scope = Scope::parse(part).ok_or_else(|| {
             anyhow::anyhow!(
                 "unknown scope '{part}'; use one of: all, admin, {}",
@@ -223,4 +227,23 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_stands_for_the_13_scopes_alone_or_with_others() {
+        let all = parse_scopes("all").unwrap();
+        assert!(Scope::ALL.into_iter().all(|s| all.contains(s)));
+        assert!(!all.contains(Scope::Admin));
+        for spec in ["all admin", "admin,all", " all , admin "] {
+            let set = parse_scopes(spec).unwrap();
+            assert!(Scope::ALL.into_iter().all(|s| set.contains(s)), "{spec}");
+            assert!(set.contains(Scope::Admin), "{spec}");
+        }
+        let e = parse_scopes("all roster").unwrap_err().to_string();
+        assert!(e.contains("unknown scope 'roster'"), "{e}");
+    }
 }
