@@ -30,6 +30,13 @@ pub enum CodeMinor {
     InternalServerError,
     #[serde(rename = "deletefailure")]
     DeleteFailure,
+    /// Only in the Resources service's vocabulary; [`ApiError::for_service`] reads it as
+    /// `invaliddata` elsewhere.
+    #[serde(rename = "invalid_sort_field")]
+    InvalidSortField,
+    /// Only in the Resources service's vocabulary (a 405), like `InvalidSortField`.
+    #[serde(rename = "unsupported")]
+    Unsupported,
 }
 
 /// An error answered to the client.
@@ -81,6 +88,31 @@ impl ApiError {
             CodeMinor::InvalidSelectionField,
             description,
         )
+    }
+
+    /// 400 `invalid_sort_field` (Resources; `invaliddata` in the other services).
+    pub fn invalid_sort(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CodeMinor::InvalidSortField,
+            description,
+        )
+    }
+
+    /// The error in the vocabulary of `service`'s official file: the Rostering and Gradebook
+    /// files have no `invalid_sort_field` nor `unsupported` code minor, so those are
+    /// `invaliddata` there.
+    pub fn for_service(mut self, service: crate::model::catalogue::Service) -> Self {
+        use crate::model::catalogue::Service;
+        if service != Service::Resources
+            && matches!(
+                self.minor,
+                CodeMinor::InvalidSortField | CodeMinor::Unsupported
+            )
+        {
+            self.minor = CodeMinor::InvalidData;
+        }
+        self
     }
 
     /// 404 `unknownobject`.
@@ -151,6 +183,7 @@ impl ApiError {
         let mut e = Self::new(status, CodeMinor::InvalidData, description);
         if status == StatusCode::METHOD_NOT_ALLOWED {
             e.major = "unsupported";
+            e.minor = CodeMinor::Unsupported;
         }
         e
     }

@@ -22,7 +22,7 @@ use crate::store::engine::Page;
 pub async fn dispatch(state: Arc<AppState>, op: &'static Operation, req: Request) -> Response {
     match serve(state, op, req).await {
         Ok(res) => res,
-        Err(e) => e.into_response(),
+        Err(e) => e.for_service(op.service).into_response(),
     }
 }
 

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, CodeMinor};
+use crate::model::catalogue::Service;
 
 /// Limits applied to every request.
 #[derive(Clone)]
@@ -58,6 +59,9 @@ fn is_json(res: &Response) -> bool {
 /// Rewrites error responses that are not JSON (axum's and tower's defaults are plain text or
 /// empty) into `imsx_StatusInfoDType`, keeping their headers (`Allow`, `Retry-After`…).
 pub async fn normalize_errors(req: Request, next: Next) -> Response {
+    let service = Service::ALL
+        .into_iter()
+        .find(|s| req.uri().path().starts_with(s.base_path()));
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) || is_json(&res) {
@@ -90,6 +94,11 @@ pub async fn normalize_errors(req: Request, next: Next) -> Response {
     if status == StatusCode::METHOD_NOT_ALLOWED {
         err = ApiError::http(status, description);
     }
+    // Outside the three services (the token endpoint, the docs): the codes all three share.
+    let err = match service {
+        Some(s) => err.for_service(s),
+        None => err.for_service(Service::Rostering),
+    };
     let fresh = err.into_response();
     let (fresh_parts, body) = fresh.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -91,7 +91,7 @@ impl ListParams {
                 "sort" if collection => {
                     let v = value.trim();
                     if v.is_empty() {
-                        return Err(ApiError::invalid_data("'sort' must name a field"));
+                        return Err(ApiError::invalid_sort("'sort' must name a field"));
                     }
                     set_once(&mut p.sort, "sort", v.to_string())?;
                 }

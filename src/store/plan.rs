@@ -588,7 +588,7 @@ impl ListPlan<'_> {
         };
         let name = sort.strip_suffix(".sourcedId").unwrap_or(sort);
         let field = entity.field(name).filter(|f| !f.secret).ok_or_else(|| {
-            ApiError::invalid_data(format!(
+            ApiError::invalid_sort(format!(
                 "Unknown sort field '{sort}': {} has no such property",
                 entity.schema
             ))
@@ -601,7 +601,7 @@ impl ListPlan<'_> {
             ty => !ty.is_json() && !matches!(ty, Ty::Children(..)),
         };
         if !sortable || (name != sort.as_str() && !matches!(field.ty, Ty::Ref(_))) {
-            return Err(ApiError::invalid_data(format!(
+            return Err(ApiError::invalid_sort(format!(
                 "Cannot sort on field '{sort}': only single-valued properties sort"
             )));
         }

@@ -19,6 +19,8 @@ both!(
         assert!(res.header("allow").is_some_and(|a| a.contains("GET")), "{:?}", res.headers);
         let res = app.call("PATCH", &format!("{ROSTERING}/orgs/x"), Some(&token), None).await;
         res.assert_error(405, "invaliddata");
+        let res = app.call("PATCH", &format!("{GRADEBOOK}/results/x"), Some(&token), None).await;
+        res.assert_error(405, "invaliddata");
         // The token endpoint answers only POST.
         app.call("GET", "/oauth/token", None, None)
             .await

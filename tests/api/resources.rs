@@ -126,7 +126,12 @@ both!(
         assert!(v.get("title").is_none() && v.get("roles").is_none(), "{v}");
         app.get(&q(&filter("colour='red'")), &token).await.assert_error(400, "invalid_filter_field");
         app.get(&q("fields=colour"), &token).await.assert_error(400, "invalid_selection_field");
-        app.get(&q("sort=colour"), &token).await.assert_error(400, "invaliddata");
+        // The Resources file has codes the other two lack: invalid_sort_field, unsupported.
+        app.get(&q("sort=colour"), &token).await.assert_error(400, "invalid_sort_field");
+        app.get(&q("sort=roles"), &token).await.assert_error(400, "invalid_sort_field");
+        let res = app.call("DELETE", &rs("/resources"), Some(&token), None).await;
+        res.assert_error(405, "unsupported");
+        assert_eq!(res.json()["imsx_codeMajor"], "unsupported");
         app.get(&q("limit=0"), &token).await.assert_error(400, "invaliddata");
     }
 );
