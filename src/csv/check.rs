@@ -123,6 +123,22 @@ pub async fn references(tx: &mut Tx, plan: &Plan, errors: &mut Errors) -> anyhow
         let stage = layout::stage_table(spec);
         match &spec.target {
             Target::Entity(entity) => {
+                // A demographics record is its user's: it has the user's sourcedId.
+                if entity.kind == Kind::Demographics && !errors.full() {
+                    let mut sql = Sql::new(&format!(
+                        "SELECT s.line, s.sourced_id FROM {stage} s WHERE s.st = 'active' AND NOT {} \
+                         ORDER BY s.line LIMIT ",
+                        active_after(plan, Kind::User, "s.sourced_id")
+                    ));
+                    sql.bind(errors.room() as i64);
+                    report(tx, &sql, errors, &file, "sourcedId", |id| {
+                        format!(
+                            "demographics '{id}' belong to no user: the user with this sourcedId is \
+                             not in the package nor active in the store"
+                        )
+                    })
+                    .await?;
+                }
                 for f in layout::entity_fields(spec, entity) {
                     let column_name = match f.source {
                         Source::Csv(i) => spec.columns[i].name,

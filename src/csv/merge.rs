@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::catalogue::Kind;
+use crate::model::catalogue::{Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES};
 use crate::store::engine::copies_of;
 use crate::store::{Arg, Dialect, Sql, Tx};
@@ -250,6 +250,7 @@ pub async fn apply(
     if touched.contains(&Kind::User) {
         users_without_roles(tx, plan, now, errors).await?;
     }
+    deleted_but_used(tx, plan, now, errors).await?;
     for kind in touched {
         let started = std::time::Instant::now();
         rebuild_side_tables(tx, kind, now, bulk_rows).await?;
@@ -950,6 +951,105 @@ async fn users_without_roles(
             Some(l) => CsvError::at("users.csv", l as u64, Some("sourcedId"), message),
             None => CsvError::file("roles.csv", message),
         });
+    }
+    Ok(())
+}
+
+/// What deleting a record deletes with it, in an import as in REST (`CASCADES`): a line item's
+/// results; and a user's demographics (the same sourcedId), which are personal data that
+/// must not outlive their user.
+const IMPORT_CASCADES: &[(Kind, Kind, &str)] = &[
+    (Kind::LineItem, Kind::Result, "line_item_id"),
+    (Kind::User, Kind::Demographics, "sourced_id"),
+];
+
+/// Records this import deleted (tombstones stamped `now`: rows marked `tobedeleted`, records
+/// a bulk file no longer lists) may not stay in use by active records the package left alone
+/// (whose file is absent or delta): those would point at a tombstone, REST's `DELETE` refuses
+/// the same (409), and an export of the store could not be imported again. First the
+/// cascades ([`IMPORT_CASCADES`]), then one query per reference column to a kind that lost
+/// records, each starting from those tombstones (the `dateLastModified` index).
+async fn deleted_but_used(
+    tx: &mut Tx,
+    plan: &Plan,
+    now: i64,
+    errors: &mut Errors,
+) -> anyhow::Result<()> {
+    let fresh = |table: &str| {
+        let mut sql = Sql::new(&format!(
+            "SELECT sourced_id FROM {table} WHERE status = 'tobedeleted' AND date_last_modified = "
+        ));
+        sql.bind(now);
+        sql
+    };
+    for (parent, child, column) in IMPORT_CASCADES {
+        let (parent, child) = (entities::entity(*parent), entities::entity(*child));
+        let mut sql = Sql::new(&format!(
+            "UPDATE {} SET status = 'tobedeleted', date_last_modified = ",
+            child.table
+        ));
+        sql.bind(now)
+            .push(&format!(" WHERE status = 'active' AND {column} IN ("));
+        sql.parts.extend(fresh(parent.table).parts);
+        sql.push(")");
+        tx.execute(&sql).await?;
+    }
+    for target in entities::ALL {
+        let mut any = fresh(target.table);
+        any.push(" LIMIT 1");
+        if tx.fetch_texts(&any).await?.is_empty() {
+            continue;
+        }
+        let file = schema::entity_file(target.kind);
+        let line = match file.filter(|s| plan.mode(s).is_some()) {
+            Some(s) => format!(
+                "(SELECT min(x.line) FROM {} x WHERE x.sourced_id = t.sourced_id AND x.st = 'tobedeleted')",
+                layout::stage_table(s)
+            ),
+            None => "CAST(NULL AS BIGINT)".into(),
+        };
+        for other in entities::ALL {
+            for field in other.stored_fields() {
+                if !matches!(field.ty, Ty::Ref(k) if k == target.kind) || errors.full() {
+                    continue;
+                }
+                let mut sql = Sql::new(&format!(
+                    "SELECT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {} e ON e.{} = t.sourced_id \
+                     WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
+                    target.table, other.table, field.column
+                ));
+                sql.bind(now)
+                    .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
+                    .bind(errors.room() as i64);
+                let rows = db::fetch(tx, &sql, |r| {
+                    Ok((
+                        r.text(0)?.unwrap_or_default().to_string(),
+                        r.text(1)?.unwrap_or_default().to_string(),
+                        r.int(2)?,
+                    ))
+                })
+                .await?;
+                let file_name = file.map(|s| s.file_name()).unwrap_or_default();
+                for (id, user, line) in rows {
+                    let message = format!(
+                        "{} '{id}' would be deleted while {} '{user}' still refers to it ({}); \
+                         delete or change that {} in the same package, or keep the {}",
+                        target.singular,
+                        other.singular,
+                        field.name,
+                        other.singular,
+                        target.singular
+                    );
+                    errors.push(match line {
+                        Some(l) => CsvError::at(&file_name, l as u64, Some("sourcedId"), message),
+                        None => CsvError::file(
+                            &file_name,
+                            format!("{message} (this bulk file no longer lists it)"),
+                        ),
+                    });
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -645,29 +645,30 @@ both!(
     async fn a_bulk_that_would_delete_most_records_is_refused_unless_allowed(app) {
         ok(import(&app, &Pkg::fixture()).await);
         let token = app.token_all().await;
+        // Enrollments: nothing refers to them, so only the guard stands in the way.
         let pkg = Pkg::of(
             "bulk",
             &[(
-                "orgs",
-                "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
-                 org-d,,,Lakeside District,district,LSD-1,\n",
+                "enrollments",
+                "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n\
+                 e-1,,,cls-alg-1,sch-1,tch-1,teacher,true,2024-08-01,\n",
             )],
         );
         let errors = refused(import(&app, &pkg).await);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
-            errors[0].starts_with("orgs.csv: this bulk file would delete 2 of the 3 active orgs (67%), more than the 50% allowed"),
+            errors[0].starts_with("enrollments.csv: this bulk file would delete 3 of the 4 active enrollments (75%), more than the 50% allowed"),
             "{errors:?}"
         );
-        app.get(&format!("{ROSTERING}/orgs/sch-2"), &token).await.assert_status(200);
+        app.get(&format!("{ROSTERING}/enrollments/e-4"), &token).await.assert_status(200);
         // A higher threshold, or an explicit permission, lets it through.
-        let lenient = ImportOptions { mass_delete_threshold: 0.7, ..ImportOptions::default() };
+        let lenient = ImportOptions { mass_delete_threshold: 0.8, ..ImportOptions::default() };
         let s = ok(import_with(&app, &pkg, &lenient).await);
-        assert_eq!(file(&s, "orgs.csv").tombstoned, 2);
-        ok(import(&app, &Pkg::subset(&["orgs"], "bulk")).await);
+        assert_eq!(file(&s, "enrollments.csv").tombstoned, 3);
+        ok(import(&app, &Pkg::subset(&["enrollments"], "bulk")).await);
         let allowed = ImportOptions { allow_mass_delete: true, ..ImportOptions::default() };
         ok(import_with(&app, &pkg, &allowed).await);
-        app.get(&format!("{ROSTERING}/orgs/sch-2"), &token).await.assert_status(404);
+        app.get(&format!("{ROSTERING}/enrollments/e-4"), &token).await.assert_status(404);
         // Link files are guarded too: emptying everyone's resources is a mass delete.
         let pkg = Pkg::of(
             "bulk",
@@ -675,6 +676,49 @@ both!(
         );
         let errors = refused(import(&app, &pkg).await);
         assert!(errors[0].contains("would empty the list of 2 of the 2 classes that have resources"), "{errors:?}");
+    }
+);
+
+both!(
+    async fn what_a_package_deletes_may_not_stay_in_use(app) {
+        ok(import(&app, &Pkg::fixture()).await);
+        let token = app.token_all().await;
+        let t = "2025-01-05T10:00:00.000Z";
+        // A category still used by a line item the package leaves alone: refused, as REST's
+        // DELETE is (409), naming the row and the user.
+        let pkg = Pkg::of("delta", &[("categories", &format!("sourcedId,status,dateLastModified,title,weight\ncat-test,tobedeleted,{t},,\n"))]);
+        let errors = refused(import(&app, &pkg).await);
+        assert_eq!(errors, ["categories.csv line 2 column sourcedId: category 'cat-test' would be deleted while lineItem 'li-1' still refers to it (category); delete or change that lineItem in the same package, or keep the category"]);
+        app.get(&format!("{GRADEBOOK}/categories/cat-test"), &token).await.assert_status(200);
+        // A student with an enrollment and a result.
+        let users_head = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns";
+        let gone = format!("{users_head}\nstu-2,tobedeleted,{t},,,,,,,,,,,,,,,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("users", &gone)])).await);
+        assert_errors(&errors, &[
+            "users.csv line 2 column sourcedId: user 'stu-2' would be deleted while enrollment 'e-3' still refers to it (user)",
+            "users.csv line 2 column sourcedId: user 'stu-2' would be deleted while result 'res-li1-stu2' still refers to it (student)",
+        ]);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        app.get(&format!("{ROSTERING}/users/stu-2"), &token).await.assert_status(200);
+        // Deleted with what uses it: accepted, and the student's demographics go with them.
+        let enr = format!("sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\ne-3,tobedeleted,{t},,,,,,,\n");
+        let res = format!("sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment,textScore,classSourcedId,inProgress,incomplete,late,missing\nres-li1-stu2,tobedeleted,{t},,,,,,,,,,,,\n");
+        ok(import(&app, &Pkg::of("delta", &[("users", &gone), ("enrollments", &enr), ("results", &res)])).await);
+        app.get(&format!("{ROSTERING}/users/stu-2"), &token).await.assert_status(404);
+        app.get(&format!("{ROSTERING}/demographics/stu-2"), &token).await.assert_status(404);
+        app.get(&format!("{ROSTERING}/demographics/stu-1"), &token).await.assert_status(200);
+        // A deleted line item takes its results along, as REST's DELETE does.
+        let li = format!("sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,categorySourcedId,academicSessionSourcedId,resultValueMin,resultValueMax,schoolSourcedId\nli-1,tobedeleted,{t},,,,,,,,,,\n");
+        ok(import(&app, &Pkg::of("delta", &[("lineItems", &li)])).await);
+        app.get(&format!("{GRADEBOOK}/results/res-li1-stu1"), &token).await.assert_status(404);
+        // Demographics belong to a user with the same sourcedId.
+        let demo = format!("sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus\nghost,active,{t},2010-03-04,male,,,,,,,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("demographics", &demo)])).await);
+        assert_errors(&errors, &["demographics.csv line 2 column sourcedId: demographics 'ghost' belong to no user"]);
+        // What is left exports into a package that imports into an empty store.
+        let (bytes, _) = export(&app, None).await;
+        let target = TestApp::start(app.backend).await.unwrap();
+        ok(import_bytes(&target, bytes).await);
     }
 );
 
@@ -1139,15 +1183,16 @@ both!(
              orgs.csv line 2 column type: 'moon' must be one of: department, district, local, national, school, state or ext:<name>"
         );
         // The mass-delete guard, and the parameter that lifts it.
-        let few = Pkg::of("bulk", &[("orgs", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-d,,,D,district,,\n")]);
-        let res = push(&app, "", Some(&admin), few.zip()).await;
+        let few = Pkg::of("bulk", &[("enrollments", "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n\
+            e-1,,,cls-alg-1,sch-1,tch-1,teacher,true,2024-08-01,\n")]);
+        let res = push(&app, "?allowMassDelete=false", Some(&admin), few.zip()).await;
         res.assert_error(422, "invaliddata");
-        assert!(res.description().contains("would delete 2 of the 3 active orgs"), "{}", res.description());
+        assert!(res.description().contains("would delete 3 of the 4 active enrollments"), "{}", res.description());
         push(&app, "?allowMassDelete=maybe", Some(&admin), few.zip()).await.assert_error(400, "invaliddata");
         push(&app, "?dryRun=true", Some(&admin), few.zip()).await.assert_error(400, "invaliddata");
         let res = push(&app, "?allowMassDelete=true", Some(&admin), few.zip()).await;
         res.assert_status(200);
-        assert_eq!(res.json()["files"][0]["tombstoned"], 2);
+        assert_eq!(res.json()["files"][0]["tombstoned"], 3);
         // Not a zip at all.
         push(&app, "", Some(&admin), b"sourcedId,status".to_vec()).await.assert_error(422, "invaliddata");
         push(&app, "", Some(&admin), Vec::new()).await.assert_error(422, "invaliddata");
