@@ -250,7 +250,12 @@ pub async fn apply(
     if touched.contains(&Kind::User) {
         users_without_roles(tx, plan, now, errors).await?;
     }
+    let started = std::time::Instant::now();
     deleted_but_used(tx, plan, now, errors).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "CSV deletions checked"
+    );
     for kind in touched {
         let started = std::time::Instant::now();
         rebuild_side_tables(tx, kind, now, bulk_rows).await?;

@@ -123,18 +123,15 @@ pub fn parse_float(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
-/// Parses a number kept in JSON form: integers stay integers (`3`, not `3.0`), digit for
-/// digit however long; other numbers are written the shortest way that reads back to the same
-/// double (`+3.50` is `3.5`).
+/// Parses a number kept in JSON form (a learning objective result's `score`), as the REST API
+/// keeps one: as written, digit for digit, when it is a JSON number (`0.1000000000000000055`,
+/// `3.50`; a leading `+` dropped, an exponent as `1e+5`); otherwise (`007`, `.5`, `5.`) the shortest form of
+/// the same double. A value beyond a double's range is refused, as in REST.
 pub fn parse_number(s: &str) -> Option<serde_json::Number> {
-    if !is_decimal(s) {
-        return None;
-    }
+    parse_float(s)?;
     let plain = s.strip_prefix('+').unwrap_or(s);
-    let integer = plain.bytes().all(|b| b.is_ascii_digit() || b == b'-');
-    integer
-        .then(|| serde_json::from_str::<serde_json::Number>(plain).ok())
-        .flatten()
+    serde_json::from_str::<serde_json::Number>(plain)
+        .ok()
         .or_else(|| parse_float(s).and_then(serde_json::Number::from_f64))
 }
 
@@ -201,8 +198,18 @@ mod tests {
             assert!(parse_float(bad).is_none(), "{bad}");
         }
         assert_eq!(parse_number("3").unwrap().to_string(), "3");
-        assert_eq!(parse_number("+3.50").unwrap().to_string(), "3.5");
+        assert_eq!(parse_number("+3.50").unwrap().to_string(), "3.50");
         assert_eq!(parse_number("5.").unwrap().to_string(), "5.0");
+        assert_eq!(parse_number("007").unwrap().to_string(), "7.0");
+        // serde_json writes the exponent its own way, for REST the same.
+        assert_eq!(parse_number("1E5").unwrap().to_string(), "1e+5");
+        assert_eq!(
+            parse_number("0.1000000000000000055511151231257827")
+                .unwrap()
+                .to_string(),
+            "0.1000000000000000055511151231257827"
+        );
+        assert!(parse_number("1e400").is_none());
         assert_eq!(
             parse_number("123456789012345678901234567890")
                 .unwrap()

@@ -366,10 +366,20 @@ both!(
         let source = with_passwords(app.backend).await;
         source.load_demo().await;
         let token = source.token_all().await;
+        // Numbers written through REST travel digit for digit (learning objective scores are
+        // kept as sent).
+        let precise: Value = serde_json::from_str(
+            r#"{"result": {"lineItem": {"sourcedId": "li-bio2-hw1"}, "student": {"sourcedId": "stu-013"},
+                "scoreStatus": "fully graded", "scoreDate": "2024-09-15", "learningObjectiveSet": [{"source": "case",
+                "learningObjectiveResults": [{"learningObjectiveId": "LO.1", "score": 0.1000000000000000055511151231257827},
+                {"learningObjectiveId": "LO.2", "score": 3.50}]}]}}"#,
+        )
+        .unwrap();
+        source.put(&format!("{GRADEBOOK}/results/res-precise"), &token, precise).await.assert_status(201);
         let before = everything(&source, &token).await;
         // A delta of everything carries tombstones too.
         let (bytes, summary) = export(&source, Some(0)).await;
-        assert_eq!(summary.files.len(), 20, "{summary:?}");
+        assert_eq!(summary.files.len(), 21, "{summary:?}");
         let target = with_passwords(app.backend).await;
         let imported = ok(import_bytes(&target, bytes).await);
         assert!(imported.rows > 100);
