@@ -346,11 +346,13 @@ fn push_lookup(sql: &mut Sql, i: usize, (kind, role): RefTarget, ids: &[&str], l
     });
     sql.push(")");
     if let Some(role) = role {
-        // The user's roles change with the user's row (a CSV import replaces both), which
-        // the lock below holds.
-        sql.push(" AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = t.sourced_id AND ur.role = ")
-            .bind(role)
-            .push(")");
+        // Read from the user's own row, which the lookup reads (and locks) anyway: its `roles`
+        // are compact JSON objects whose `role` member holds the value as a JSON string, so the
+        // text `"role":"<role>"` occurs exactly when a role is that one (a quote inside another
+        // string would be escaped; vocabulary values hold no `%` nor `_`). The side table
+        // `user_roles` would cost another index probe and heap page per write.
+        sql.push(" AND t.roles LIKE ")
+            .bind(format!("%\"role\":{}%", serde_json::Value::from(role)));
     }
     if lock {
         sql.push(" FOR SHARE");
