@@ -249,6 +249,7 @@ pub async fn apply(
     db::rebuild_indexes(tx, registry).await?;
     if touched.contains(&Kind::User) {
         users_without_roles(tx, plan, now, errors).await?;
+        roles_without_their_profile(tx, plan, now, errors).await?;
     }
     let started = std::time::Instant::now();
     deleted_but_used(tx, plan, now, errors).await?;
@@ -1055,6 +1056,73 @@ async fn deleted_but_used(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A role's `userProfile` must stay one of its user's profiles: a package that deletes a
+/// profile (a `tobedeleted` row, or a bulk userProfiles.csv no longer listing it) while a role
+/// the package leaves alone still names it is refused. Only users this import changed, and
+/// only those whose roles name a profile, are read (one at a time).
+async fn roles_without_their_profile(
+    tx: &mut Tx,
+    plan: &Plan,
+    now: i64,
+    errors: &mut Errors,
+) -> anyhow::Result<()> {
+    let mut sql =
+        Sql::new("SELECT sourced_id, roles, user_profiles FROM users WHERE date_last_modified = ");
+    sql.bind(now)
+        .push(" AND status = 'active' AND roles LIKE '%\"userProfile\"%' ORDER BY sourced_id");
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    let room = errors.room();
+    db::for_each(tx, &sql, |r| {
+        if found.len() >= room {
+            return Ok(());
+        }
+        let user = r.text(0)?.unwrap_or_default();
+        let roles: Value = serde_json::from_str(r.text(1)?.unwrap_or("[]")).unwrap_or_default();
+        let profiles: Value = serde_json::from_str(r.text(2)?.unwrap_or("[]")).unwrap_or_default();
+        let has = |id: &str| {
+            profiles
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["profileId"].as_str() == Some(id)))
+        };
+        for role in roles.as_array().into_iter().flatten() {
+            if let Some(profile) = role["userProfile"].as_str()
+                && !has(profile)
+            {
+                let org = role["org"].as_str().unwrap_or_default();
+                found.push((user.to_string(), org.to_string(), profile.to_string()));
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    let stage = schema::file("userProfiles")
+        .filter(|s| plan.mode(s).is_some())
+        .map(layout::stage_table);
+    for (user, org, profile) in found {
+        let message = format!(
+            "user profile '{profile}' would be deleted while the role of user '{user}' in org \
+             '{org}' still names it; delete or change that role (roles.csv) in the same package, \
+             or keep the profile"
+        );
+        let line = match &stage {
+            Some(stage) => {
+                let mut sql = Sql::new(&format!(
+                    "SELECT min(line) FROM {stage} WHERE sourced_id = "
+                ));
+                sql.bind(profile.as_str());
+                db::fetch_i64(tx, &sql).await?
+            }
+            None => 0,
+        };
+        errors.push(if line > 0 {
+            CsvError::at("userProfiles.csv", line as u64, Some("sourcedId"), message)
+        } else {
+            CsvError::file("userProfiles.csv", message)
+        });
     }
     Ok(())
 }

@@ -700,6 +700,15 @@ both!(
         let errors = refused(import(&app, &pkg).await);
         assert_eq!(errors, ["categories.csv line 2 column sourcedId: category 'cat-test' would be deleted while lineItem 'li-1' still refers to it (category); delete or change that lineItem in the same package, or keep the category"]);
         app.get(&format!("{GRADEBOOK}/categories/cat-test"), &token).await.assert_status(200);
+        // A profile still named by a role: refused; with the role changed too, accepted.
+        let profiles_head = "sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password";
+        let prof = format!("{profiles_head}\nprof-1,tobedeleted,{t},,,,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("userProfiles", &prof)])).await);
+        assert_eq!(errors, ["userProfiles.csv line 2 column sourcedId: user profile 'prof-1' would be deleted while the role of user 'stu-1' in org 'sch-1' still names it; delete or change that role (roles.csv) in the same package, or keep the profile"]);
+        let role = format!("sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\nr-stu-1,active,{t},stu-1,primary,student,2024-08-01,2025-07-01,sch-1,\n");
+        ok(import(&app, &Pkg::of("delta", &[("userProfiles", &prof), ("roles", &role)])).await);
+        let stu1 = one(&app, &token, &format!("{ROSTERING}/users/stu-1")).await;
+        assert!(stu1["user"]["roles"][0].get("userProfile").is_none() && stu1["user"].get("userProfiles").is_none(), "{stu1}");
         // A student with an enrollment and a result.
         let users_head = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns";
         let gone = format!("{users_head}\nstu-2,tobedeleted,{t},,,,,,,,,,,,,,,,,,,\n");
