@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::catalogue::{Kind, Ty};
+use crate::model::catalogue::{Entity, Kind, Ty};
 use crate::model::entities::{self, INDEX_TABLES};
 use crate::store::engine::copies_of;
 use crate::store::{Arg, Dialect, Sql, Tx};
@@ -251,12 +251,6 @@ pub async fn apply(
         users_without_roles(tx, plan, now, errors).await?;
         roles_without_their_profile(tx, plan, now, errors).await?;
     }
-    let started = std::time::Instant::now();
-    deleted_but_used(tx, plan, now, errors).await?;
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "CSV deletions checked"
-    );
     for kind in touched {
         let started = std::time::Instant::now();
         rebuild_side_tables(tx, kind, now, bulk_rows).await?;
@@ -266,6 +260,13 @@ pub async fn apply(
             "CSV side tables"
         );
     }
+    // After the side tables, which answer for the references held in lists.
+    let started = std::time::Instant::now();
+    deleted_but_used(tx, plan, now, errors).await?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "CSV deletions checked"
+    );
     Ok(summaries)
 }
 
@@ -969,6 +970,27 @@ const IMPORT_CASCADES: &[(Kind, Kind, &str)] = &[
     (Kind::User, Kind::Demographics, "sourced_id"),
 ];
 
+/// References held in lists that a side table indexes: (target kind, side table, its column
+/// naming the target, its column naming the owner, the owner's kind, the list field).
+const LIST_REFS: &[(Kind, &str, &str, &str, Kind, &str)] = &[
+    (
+        Kind::Org,
+        "user_roles",
+        "org_id",
+        "user_id",
+        Kind::User,
+        "roles",
+    ),
+    (
+        Kind::AcademicSession,
+        "class_terms",
+        "term_id",
+        "class_id",
+        Kind::Class,
+        "terms",
+    ),
+];
+
 /// Records this import deleted (tombstones stamped `now`: rows marked `tobedeleted`, records
 /// a bulk file no longer lists) may not stay in use by active records the package left alone
 /// (whose file is absent or delta): those would point at a tombstone, REST's `DELETE` refuses
@@ -1027,37 +1049,68 @@ async fn deleted_but_used(
                 sql.bind(now)
                     .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
                     .bind(errors.room() as i64);
-                let rows = db::fetch(tx, &sql, |r| {
-                    Ok((
-                        r.text(0)?.unwrap_or_default().to_string(),
-                        r.text(1)?.unwrap_or_default().to_string(),
-                        r.int(2)?,
-                    ))
-                })
-                .await?;
-                let file_name = file.map(|s| s.file_name()).unwrap_or_default();
-                for (id, user, line) in rows {
-                    let message = format!(
-                        "{} '{id}' would be deleted while {} '{user}' still refers to it ({}); \
-                         delete or change that {} in the same package, or keep the {}",
-                        target.singular,
-                        other.singular,
-                        field.name,
-                        other.singular,
-                        target.singular
-                    );
-                    errors.push(match line {
-                        Some(l) => CsvError::at(&file_name, l as u64, Some("sourcedId"), message),
-                        None => CsvError::file(
-                            &file_name,
-                            format!("{message} (this bulk file no longer lists it)"),
-                        ),
-                    });
-                }
+                let rows = in_use(tx, &sql).await?;
+                report_in_use(errors, target, other, field.name, file, rows);
             }
+        }
+        for (_, side, column, owner, owner_kind, list) in
+            LIST_REFS.iter().filter(|r| r.0 == target.kind)
+        {
+            if errors.full() {
+                break;
+            }
+            let other = entities::entity(*owner_kind);
+            let mut sql = Sql::new(&format!(
+                "SELECT DISTINCT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {side} x ON x.{column} = t.sourced_id \
+                 JOIN {} e ON e.sourced_id = x.{owner} WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
+                target.table, other.table
+            ));
+            sql.bind(now)
+                .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
+                .bind(errors.room() as i64);
+            let rows = in_use(tx, &sql).await?;
+            report_in_use(errors, target, other, list, file, rows);
         }
     }
     Ok(())
+}
+
+/// Runs a query of deleted records and their users: (deleted id, user id, line of the row).
+async fn in_use(tx: &mut Tx, sql: &Sql) -> anyhow::Result<Vec<(String, String, Option<i64>)>> {
+    db::fetch(tx, sql, |r| {
+        Ok((
+            r.text(0)?.unwrap_or_default().to_string(),
+            r.text(1)?.unwrap_or_default().to_string(),
+            r.int(2)?,
+        ))
+    })
+    .await
+}
+
+/// Reports records `target` deleted while `other` records still refer to them by `field`.
+fn report_in_use(
+    errors: &mut Errors,
+    target: &Entity,
+    other: &Entity,
+    field: &str,
+    file: Option<&FileSpec>,
+    rows: Vec<(String, String, Option<i64>)>,
+) {
+    let file_name = file.map(|s| s.file_name()).unwrap_or_default();
+    for (id, user, line) in rows {
+        let message = format!(
+            "{} '{id}' would be deleted while {} '{user}' still refers to it ({field}); \
+             delete or change that {} in the same package, or keep the {}",
+            target.singular, other.singular, other.singular, target.singular
+        );
+        errors.push(match line {
+            Some(l) => CsvError::at(&file_name, l as u64, Some("sourcedId"), message),
+            None => CsvError::file(
+                &file_name,
+                format!("{message} (this bulk file no longer lists it)"),
+            ),
+        });
+    }
 }
 
 /// A role's `userProfile` must stay one of its user's profiles: a package that deletes a

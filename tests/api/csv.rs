@@ -700,6 +700,14 @@ both!(
         let errors = refused(import(&app, &pkg).await);
         assert_eq!(errors, ["categories.csv line 2 column sourcedId: category 'cat-test' would be deleted while lineItem 'li-1' still refers to it (category); delete or change that lineItem in the same package, or keep the category"]);
         app.get(&format!("{GRADEBOOK}/categories/cat-test"), &token).await.assert_status(200);
+        // References held in lists count too: an org in a user's roles, a term of a class.
+        let org = format!("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nsch-2,tobedeleted,{t},,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("orgs", &org)])).await);
+        assert_eq!(errors, ["orgs.csv line 2 column sourcedId: org 'sch-2' would be deleted while user 'tch-1' still refers to it (roles); delete or change that user in the same package, or keep the org"]);
+        let term = format!("sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nt-spring,tobedeleted,{t},,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("academicSessions", &term)])).await);
+        assert_errors(&errors, &["academicSessions.csv line 2 column sourcedId: academicSession 't-spring' would be deleted while class 'cls-alg-1' still refers to it (terms)"]);
+        app.get(&format!("{ROSTERING}/terms/t-spring"), &token).await.assert_status(200);
         // A profile still named by a role: refused; with the role changed too, accepted.
         let profiles_head = "sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password";
         let prof = format!("{profiles_head}\nprof-1,tobedeleted,{t},,,,,,,,\n");
