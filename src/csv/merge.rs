@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::catalogue::{Entity, Kind, Ty};
-use crate::model::entities::{self, INDEX_TABLES};
-use crate::store::engine::copies_of;
+use crate::model::entities::{self, INDEX_TABLES, IndexTable};
+use crate::store::engine::{CASCADES, copies_of};
 use crate::store::{Arg, Dialect, Sql, Tx};
 
 use super::db;
@@ -962,40 +962,40 @@ async fn users_without_roles(
     Ok(())
 }
 
-/// What deleting a record deletes with it, in an import as in REST (`CASCADES`): a line item's
-/// results; and a user's demographics (the same sourcedId), which are personal data that
-/// must not outlive their user.
-const IMPORT_CASCADES: &[(Kind, Kind, &str)] = &[
-    (Kind::LineItem, Kind::Result, "line_item_id"),
-    (Kind::User, Kind::Demographics, "sourced_id"),
-];
+/// What deleting a record deletes with it in an import: REST's [`CASCADES`] (a line item's
+/// results), and a user's demographics (the same sourcedId), personal data that must not
+/// outlive their user.
+fn import_cascades() -> impl Iterator<Item = &'static (Kind, Kind, &'static str)> {
+    CASCADES
+        .iter()
+        .chain(&[(Kind::User, Kind::Demographics, "sourced_id")])
+}
 
-/// References held in lists that a side table indexes: (target kind, side table, its column
-/// naming the target, its column naming the owner, the owner's kind, the list field).
-const LIST_REFS: &[(Kind, &str, &str, &str, Kind, &str)] = &[
-    (
-        Kind::Org,
-        "user_roles",
-        "org_id",
-        "user_id",
-        Kind::User,
-        "roles",
-    ),
-    (
-        Kind::AcademicSession,
-        "class_terms",
-        "term_id",
-        "class_id",
-        Kind::Class,
-        "terms",
-    ),
-];
+/// The references held in lists that a side table indexes ([`INDEX_TABLES`]): (the kind
+/// referred to, the side table, its column naming that object). A reference list's elements
+/// (`terms`) are themselves references; an object list's (`roles`) hold one in a member.
+fn list_refs() -> impl Iterator<Item = (Kind, &'static IndexTable, &'static str)> {
+    INDEX_TABLES.iter().flat_map(|ix| {
+        let field = entities::entity(ix.entity).field(ix.field);
+        ix.columns.iter().filter_map(move |(column, key)| {
+            let ty = match (field?.ty, *key) {
+                (Ty::RefList(kind), "") => return Some((kind, ix, *column)),
+                (Ty::Objects(def), key) if !key.is_empty() => def.field(key)?.ty,
+                _ => return None,
+            };
+            match ty {
+                Ty::Ref(kind) => Some((kind, ix, *column)),
+                _ => None,
+            }
+        })
+    })
+}
 
 /// Records this import deleted (tombstones stamped `now`: rows marked `tobedeleted`, records
 /// a bulk file no longer lists) may not stay in use by active records the package left alone
 /// (whose file is absent or delta): those would point at a tombstone, REST's `DELETE` refuses
 /// the same (409), and an export of the store could not be imported again. First the
-/// cascades ([`IMPORT_CASCADES`]), then one query per reference column to a kind that lost
+/// cascades ([`import_cascades`]), then one query per reference column to a kind that lost
 /// records, each starting from those tombstones (the `dateLastModified` index).
 async fn deleted_but_used(
     tx: &mut Tx,
@@ -1010,7 +1010,7 @@ async fn deleted_but_used(
         sql.bind(now);
         sql
     };
-    for (parent, child, column) in IMPORT_CASCADES {
+    for (parent, child, column) in import_cascades() {
         let (parent, child) = (entities::entity(*parent), entities::entity(*child));
         let mut sql = Sql::new(&format!(
             "UPDATE {} SET status = 'tobedeleted', date_last_modified = ",
@@ -1053,23 +1053,21 @@ async fn deleted_but_used(
                 report_in_use(errors, target, other, field.name, file, rows);
             }
         }
-        for (_, side, column, owner, owner_kind, list) in
-            LIST_REFS.iter().filter(|r| r.0 == target.kind)
-        {
+        for (_, ix, column) in list_refs().filter(|r| r.0 == target.kind) {
             if errors.full() {
                 break;
             }
-            let other = entities::entity(*owner_kind);
+            let other = entities::entity(ix.entity);
             let mut sql = Sql::new(&format!(
-                "SELECT DISTINCT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {side} x ON x.{column} = t.sourced_id \
-                 JOIN {} e ON e.sourced_id = x.{owner} WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
-                target.table, other.table
+                "SELECT DISTINCT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {} x ON x.{column} = t.sourced_id \
+                 JOIN {} e ON e.sourced_id = x.{} WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
+                target.table, ix.table, other.table, ix.owner
             ));
             sql.bind(now)
                 .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
                 .bind(errors.room() as i64);
             let rows = in_use(tx, &sql).await?;
-            report_in_use(errors, target, other, list, file, rows);
+            report_in_use(errors, target, other, ix.field, file, rows);
         }
     }
     Ok(())
