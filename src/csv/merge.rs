@@ -1069,6 +1069,32 @@ async fn deleted_but_used(
             let rows = in_use(tx, &sql).await?;
             report_in_use(errors, target, other, ix.field, file, rows);
         }
+        // Lists no side table indexes (a user's `agents`, the `resources` of courses, classes
+        // and users): their elements are read from the owners' JSON, one pass over the owners
+        // holding such a list, joined to the tombstones.
+        for other in entities::ALL {
+            for field in other.stored_fields() {
+                if !matches!(field.ty, Ty::RefList(k) if k == target.kind)
+                    || entities::index_table(other.kind, field.name).is_some()
+                    || errors.full()
+                {
+                    continue;
+                }
+                let (from, elem) =
+                    db::dialect(tx).json_text_elements(&format!("o.{}", field.column));
+                let mut sql = Sql::new(&format!(
+                    "SELECT DISTINCT t.sourced_id, o.sourced_id, {line} FROM {} o, {from}, {} t \
+                     WHERE o.status = 'active' AND o.{} IS NOT NULL AND t.sourced_id = {elem} \
+                     AND t.status = 'tobedeleted' AND t.date_last_modified = ",
+                    other.table, target.table, field.column
+                ));
+                sql.bind(now)
+                    .push(" ORDER BY t.sourced_id, o.sourced_id LIMIT ")
+                    .bind(errors.room() as i64);
+                let rows = in_use(tx, &sql).await?;
+                report_in_use(errors, target, other, field.name, file, rows);
+            }
+        }
     }
     Ok(())
 }

@@ -708,6 +708,21 @@ both!(
         let errors = refused(import(&app, &Pkg::of("delta", &[("academicSessions", &term)])).await);
         assert_errors(&errors, &["academicSessions.csv line 2 column sourcedId: academicSession 't-spring' would be deleted while class 'cls-alg-1' still refers to it (terms)"]);
         app.get(&format!("{ROSTERING}/terms/t-spring"), &token).await.assert_status(200);
+        // And the lists no side table indexes: a user's agents, the resources of courses,
+        // classes and users.
+        let res = format!("sourcedId,status,dateLastModified,vendorResourceId,title,roles,importance,vendorId,applicationId\nres-1,tobedeleted,{t},,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("resources", &res)])).await);
+        assert_eq!(errors, [
+            "resources.csv line 2 column sourcedId: resource 'res-1' would be deleted while course 'crs-alg' still refers to it (resources); delete or change that course in the same package, or keep the resource",
+            "resources.csv line 2 column sourcedId: resource 'res-1' would be deleted while class 'cls-alg-1' still refers to it (resources); delete or change that class in the same package, or keep the resource",
+            "resources.csv line 2 column sourcedId: resource 'res-1' would be deleted while user 'stu-1' still refers to it (resources); delete or change that user in the same package, or keep the resource",
+        ]);
+        app.get(&format!("{RESOURCES}/resources/res-1"), &token).await.assert_status(200);
+        let users_head = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns";
+        let guardian = format!("{users_head}\ngrd-1,tobedeleted,{t},,,,,,,,,,,,,,,,,,,\n");
+        let errors = refused(import(&app, &Pkg::of("delta", &[("users", &guardian)])).await);
+        assert_eq!(errors, ["users.csv line 2 column sourcedId: user 'grd-1' would be deleted while user 'stu-1' still refers to it (agents); delete or change that user in the same package, or keep the user"]);
+        app.get(&format!("{ROSTERING}/users/grd-1"), &token).await.assert_status(200);
         // A profile still named by a role: refused; with the role changed too, accepted.
         let profiles_head = "sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password";
         let prof = format!("{profiles_head}\nprof-1,tobedeleted,{t},,,,,,,,\n");
@@ -718,7 +733,6 @@ both!(
         let stu1 = one(&app, &token, &format!("{ROSTERING}/users/stu-1")).await;
         assert!(stu1["user"]["roles"][0].get("userProfile").is_none() && stu1["user"].get("userProfiles").is_none(), "{stu1}");
         // A student with an enrollment and a result.
-        let users_head = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns";
         let gone = format!("{users_head}\nstu-2,tobedeleted,{t},,,,,,,,,,,,,,,,,,,\n");
         let errors = refused(import(&app, &Pkg::of("delta", &[("users", &gone)])).await);
         assert_errors(&errors, &[
