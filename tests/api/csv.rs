@@ -591,6 +591,7 @@ both!(
                     "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n\
                      stu-2,active,2025-01-05T10:00:00.000Z,true,eve.e,,Evelyn,Evans,,S-2,,,555-0100,,10,,,,,,sch-1,\n\
                      stu-3,active,2025-01-05T10:00:00.000Z,true,new.kid,,Nia,Kid,,S-3,,,,,09,,,,,,sch-1,\n\
+                     stu-1,active,2025-01-05T10:00:00.000Z,true,sam.s,{SIS:S1},Samuel,Smith,J,S-1,sam@lsd.example,,,,09,secret1,M-2,Sam,,Smithy,sch-1,\n\
                      grd-1,tobedeleted,2025-01-05T10:00:00.000Z,,,,,,,,,,,,,,,,,,,\n\
                      ghost,tobedeleted,2025-01-05T10:00:00.000Z,,,,,,,,,,,,,,,,,,,\n",
                 ),
@@ -614,15 +615,16 @@ both!(
         let users = file(&s, "users.csv");
         assert_eq!(
             (users.inserted, users.updated, users.unchanged, users.tombstoned),
-            (1, 1, 1, 1),
+            (1, 2, 1, 1),
             "{users:?}"
         );
         let token = app.token_all().await;
         let mut changed = changed_since(&app, &token, ROSTERING, "users", &first.date_last_modified).await;
         changed.sort();
-        // stu-2 (name, and its role row moved to another org), stu-3 (new), grd-1 (deleted),
-        // tch-1 (lost its coach role through a tombstone naming only the row's sourcedId).
-        assert_eq!(changed, vec!["grd-1", "stu-2", "stu-3", "tch-1"]);
+        // stu-2 (name, and its role row moved to another org), stu-3 (new), grd-1 (deleted,
+        // so stu-1 no longer names it as an agent), tch-1 (lost its coach role through a
+        // tombstone naming only the row's sourcedId).
+        assert_eq!(changed, vec!["grd-1", "stu-1", "stu-2", "stu-3", "tch-1"]);
         let stu2 = one(&app, &token, &format!("{ROSTERING}/users/stu-2")).await;
         assert_eq!(stu2["user"]["givenName"], "Evelyn");
         assert_eq!(stu2["user"]["roles"].as_array().unwrap().len(), 1);
