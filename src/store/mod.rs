@@ -7,6 +7,7 @@
 pub mod bookmarks;
 pub mod conns;
 pub mod engine;
+mod fold;
 pub mod plan;
 pub mod retention;
 pub mod sql;
@@ -253,6 +254,7 @@ impl Store {
                 .max_connections(opts.pool_size)
                 .acquire_timeout(opts.acquire_timeout)
                 .test_before_acquire(false)
+                .after_connect(|conn, _| Box::pin(fold::register(conn)))
                 .connect_with(conn.clone())
                 .await
                 .context("cannot open the SQLite database")?;
@@ -265,6 +267,7 @@ impl Store {
                     .max_connections(conns::RESERVE)
                     .acquire_timeout(opts.acquire_timeout)
                     .test_before_acquire(false)
+                    .after_connect(|conn, _| Box::pin(fold::register(conn)))
                     .connect_lazy_with(conn)
             });
             Ok(Store {

@@ -377,17 +377,7 @@ fn write_indexed_any(
 /// A comparison whose left side is itself a fragment with bound values.
 fn write_expr_compare(sql: &mut Sql, dialect: Dialect, expr: Sql, op: Op, value: &str) {
     match op {
-        Op::Contains => {
-            let f = match dialect {
-                Dialect::Postgres => "strpos(lower(",
-                Dialect::Sqlite => "instr(lower(",
-            };
-            sql.push(f)
-                .append(expr)
-                .push("), lower(")
-                .bind(value)
-                .push(")) > 0");
-        }
+        Op::Contains => dialect.contains_ci_expr(sql, expr, value),
         Op::Ne => {
             sql.push("(")
                 .append(expr.clone())

@@ -213,16 +213,37 @@ impl Dialect {
 
     /// Case-insensitive containment of a bound needle in `expr`.
     pub fn contains_ci(self, sql: &mut Sql, expr: &str, needle: String) {
-        let f = match self {
-            Dialect::Postgres => "strpos",
-            Dialect::Sqlite => "instr",
-        };
-        sql.push(f)
-            .push("(lower(")
-            .push(expr)
-            .push("), lower(")
+        let (find, open, close) = self.fold_parts();
+        sql.push(find).push(open).push(expr).push(close);
+        sql.push(", ")
+            .push(open)
             .bind(needle)
-            .push(")) > 0");
+            .push(close)
+            .push(") > 0");
+    }
+
+    /// [`Dialect::contains_ci`] of an expression with bound values of its own.
+    pub fn contains_ci_expr(self, sql: &mut Sql, haystack: Sql, needle: &str) {
+        let (find, open, close) = self.fold_parts();
+        sql.push(find).push(open).append(haystack).push(close);
+        sql.push(", ")
+            .push(open)
+            .bind(needle)
+            .push(close)
+            .push(") > 0");
+    }
+
+    /// The containment function and what wraps each side to fold it. Both sides fold the
+    /// same way, every letter (not only ASCII): on PostgreSQL `lower()` under the database's
+    /// default collation (the store's columns are `COLLATE "C"`, under which `lower()` folds
+    /// only ASCII, while a bound needle would fold every letter: `~'Émile'` then missed
+    /// `Émile`); on SQLite the store's own function ([`super::fold`]), its `lower()` folding
+    /// only ASCII.
+    fn fold_parts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Dialect::Postgres => ("strpos(", "lower((", ") COLLATE \"default\")"),
+            Dialect::Sqlite => ("instr(", "or_fold((", "))"),
+        }
     }
 
     /// A scalar subquery yielding the JSON array (text) of the active `child_table` rows whose

@@ -373,6 +373,33 @@ both!(
 );
 
 both!(
+    async fn contains_folds_every_letter_on_both_sides(app) {
+        let token = app.token_all().await;
+        for (id, title) in [("cat-a", "ÉTUDES Ölander"), ("cat-b", "études"), ("cat-c", "Etudes"), ("cat-d", "ΣΑΣ")] {
+            let body = json!({"category": {"sourcedId": id, "status": "active", "title": title}});
+            app.put(&gb(&format!("/categories/{id}")), &token, body).await.assert_status(201);
+        }
+        let found = |needle: &str| {
+            let q = gb(&format!("/categories?{}", filter(&format!("title~'{needle}'"))));
+            let (app, token) = (&app, &token);
+            async move { ids(app, token, &q, "categories").await }
+        };
+        // The stored text's own case finds it (PostgreSQL once folded the column as ASCII
+        // only and the needle fully: `~'ÉTUDES'` missed `ÉTUDES`), and so does any other.
+        for needle in ["ÉTUDES", "études", "Études", "éTuDeS"] {
+            assert_eq!(found(needle).await, strings(&["cat-a", "cat-b"]), "{needle}");
+        }
+        for needle in ["Ölander", "ölander", "ÖLANDER"] {
+            assert_eq!(found(needle).await, strings(&["cat-a"]), "{needle}");
+        }
+        assert_eq!(found("etudes").await, strings(&["cat-c"]));
+        assert_eq!(found("σας").await, Vec::<String>::new());
+        assert_eq!(found("σασ").await, strings(&["cat-d"]));
+        assert_eq!(found("Σ").await, strings(&["cat-d"]));
+    }
+);
+
+both!(
     async fn class_scoped_reads(app) {
         app.load_demo().await;
         let token = app.token_all().await;
