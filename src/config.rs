@@ -98,7 +98,7 @@ pub enum ClientsCommand {
     },
     /// List the registered clients (never their secrets).
     List,
-    /// Revoke a client: it can no longer obtain tokens.
+    /// Revoke a client: it can no longer obtain tokens, and its tokens stop working within 5 s.
     Revoke {
         /// The client id.
         client_id: String,
@@ -319,6 +319,9 @@ pub struct Settings {
     /// Rows a page may have to skip before its start is looked for from the end of the list
     /// (not a flag: a tuning constant, lowered by the tests).
     pub deep_page_min_skip: u64,
+    /// How long a token's client is trusted to be unrevoked before the store is read again
+    /// ([`crate::auth::revocation::RECHECK`]; not a flag, lowered by a test).
+    pub client_recheck: Duration,
 }
 
 /// Checks a public base URL: absolute http(s), no query or fragment.
@@ -395,6 +398,7 @@ impl ServeArgs {
             tombstone_retention_days: self.tombstone_retention_days,
             expose_passwords: self.expose_passwords,
             deep_page_min_skip: crate::store::engine::DEEP_PAGE_MIN_SKIP,
+            client_recheck: crate::auth::revocation::RECHECK,
         })
     }
 }
@@ -416,6 +420,7 @@ impl Settings {
             tombstone_retention_days: 90,
             expose_passwords: false,
             deep_page_min_skip: crate::store::engine::DEEP_PAGE_MIN_SKIP,
+            client_recheck: crate::auth::revocation::RECHECK,
         }
     }
 }

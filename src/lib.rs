@@ -42,6 +42,8 @@ pub struct AppState {
     pub keys: KeyRing,
     /// Failed client authentications at the token endpoint (see [`auth::throttle`]).
     pub token_throttle: auth::throttle::Throttle,
+    /// Whether the clients of presented tokens are still active (see [`auth::revocation`]).
+    pub clients: auth::revocation::ClientStatus,
     pub settings: Settings,
     pub docs: Docs,
 }
@@ -84,6 +86,7 @@ impl AppState {
             ),
             keys,
             token_throttle: auth::throttle::Throttle::default(),
+            clients: auth::revocation::ClientStatus::new(settings.client_recheck),
             settings,
             docs,
         })

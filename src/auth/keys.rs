@@ -93,7 +93,6 @@ pub struct Verified {
 /// its bytes, the keys and the clock, so this saves a signature check per request without
 /// ever accepting what a fresh check would refuse.
 const MAX_VERIFIED: usize = 10_000;
-const LEEWAY_SECS: i64 = 30;
 
 /// Why a token was refused (never shown in detail to clients beyond a short reason).
 #[derive(Debug, PartialEq, Eq)]
@@ -203,7 +202,7 @@ impl KeyRing {
         if let Ok(cache) = self.verified.lock()
             && let Some(v) = cache.get(token)
         {
-            return if now <= v.exp + LEEWAY_SECS {
+            return if now <= v.exp {
                 Ok(v.clone())
             } else {
                 Err(TokenError::Expired)
@@ -222,7 +221,9 @@ impl KeyRing {
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        v.leeway = LEEWAY_SECS as u64;
+        // No leeway: the tokens are this server's own (or its siblings', sharing the database
+        // and, by NTP, the clock), so an expired token is refused at its `exp`.
+        v.leeway = 0;
         let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &v).map_err(|e| match e
             .kind()
         {
@@ -237,7 +238,7 @@ impl KeyRing {
         };
         if let Ok(mut cache) = self.verified.lock() {
             if cache.len() >= MAX_VERIFIED {
-                cache.retain(|_, v| now <= v.exp + LEEWAY_SECS);
+                cache.retain(|_, v| now <= v.exp);
                 if cache.len() >= MAX_VERIFIED {
                     cache.clear();
                 }

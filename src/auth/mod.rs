@@ -2,12 +2,14 @@
 
 pub mod clients;
 pub mod keys;
+pub mod revocation;
 pub mod scope;
 pub mod throttle;
 pub mod token;
 
 use axum::http::{HeaderMap, header};
 
+use crate::AppState;
 use crate::error::ApiError;
 use keys::{KeyRing, TokenError};
 use scope::{Scope, ScopeSet};
@@ -20,6 +22,27 @@ const CHALLENGE_INVALID: &str = "Bearer realm=\"OneRoster\", error=\"invalid_tok
 pub struct Principal {
     pub client_id: String,
     pub scopes: ScopeSet,
+}
+
+/// [`authorize`], and then that the token's client has not been revoked since it was issued
+/// (checked every few seconds per client, [`revocation`]): 401 if it has.
+pub async fn authorize_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    required: &[Scope],
+) -> Result<Principal, ApiError> {
+    let principal = authorize(&state.keys, headers, required)?;
+    if !state
+        .clients
+        .is_active(&state.engine.store, &principal.client_id)
+        .await?
+    {
+        return Err(ApiError::unauthorised(
+            "The access token's client has been revoked",
+            CHALLENGE_INVALID,
+        ));
+    }
+    Ok(principal)
 }
 
 /// Checks the bearer token of a request and that it grants one of `required`:

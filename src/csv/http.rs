@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::AppState;
-use crate::auth::authorize;
+use crate::auth::authorize_request;
 use crate::auth::scope::Scope;
 use crate::error::ApiError;
 
@@ -58,7 +58,7 @@ pub async fn import_package(State(state): State<Arc<AppState>>, req: Request) ->
 }
 
 async fn handle(state: Arc<AppState>, req: Request) -> Result<Response, ApiError> {
-    authorize(&state.keys, req.headers(), &[Scope::Admin])?;
+    authorize_request(&state, req.headers(), &[Scope::Admin]).await?;
     let mut options = state.settings.import.clone();
     for (key, value) in form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()) {
         match (key.as_ref(), value.as_ref()) {

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use super::paging::link_header;
 use crate::AppState;
 use crate::api::{Action, Operation};
-use crate::auth::authorize;
+use crate::auth::authorize_request;
 use crate::error::ApiError;
 use crate::model::input::{ID_RULE, valid_id};
 use crate::query::{ListParams, ParamSet};
@@ -41,7 +41,7 @@ async fn serve(
     req: Request,
 ) -> Result<Response, ApiError> {
     let (mut parts, body) = req.into_parts();
-    authorize(&state.keys, &parts.headers, op.scopes)?;
+    authorize_request(&state, &parts.headers, op.scopes).await?;
     let raw = RawPathParams::from_request_parts(&mut parts, &state)
         .await
         .map_err(|e| ApiError::invalid_data(format!("Invalid path: {}", e.body_text())))?;

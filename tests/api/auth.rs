@@ -258,6 +258,70 @@ both!(
         let res = app.get(&format!("{ROSTERING}/orgs"), &expired).await;
         res.assert_error(401, "unauthorisedrequest");
         assert!(res.description().contains("expired"), "{}", res.description());
+        // No grace period: a token is refused as soon as its `exp` has passed.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let sign = |exp: i64| {
+            let claims = oneroster::auth::keys::Claims {
+                iss: PUBLIC_URL.into(),
+                aud: PUBLIC_URL.into(),
+                sub: "x".into(),
+                iat: exp - 60,
+                exp,
+                jti: format!("j{exp}"),
+                scope: Scope::RosterReadonly.uri(),
+            };
+            app.state.keys.sign(&claims).unwrap()
+        };
+        let res = app.get(&format!("{ROSTERING}/orgs"), &sign(now - 2)).await;
+        res.assert_error(401, "unauthorisedrequest");
+        assert!(res.description().contains("expired"), "{}", res.description());
+    }
+);
+
+both!(
+    async fn tokens_of_a_revoked_client_are_refused(app) {
+        let orgs = format!("{ROSTERING}/orgs");
+        // A token not used before its client is revoked: refused at its first use.
+        let (id, secret) = app.client(&[Scope::RosterReadonly]).await;
+        let token = app.oauth2_token(&id, &secret, &[Scope::RosterReadonly]).await.unwrap();
+        oneroster::auth::clients::revoke(app.store(), &id).await.unwrap();
+        let res = app.get(&orgs, &token).await;
+        res.assert_error(401, "unauthorisedrequest");
+        assert!(res.description().contains("revoked"), "{}", res.description());
+        assert_eq!(res.header("www-authenticate"), Some("Bearer realm=\"OneRoster\", error=\"invalid_token\""));
+        // A token in use: refused once the server reads the client again (every few
+        // seconds; at once here), for the admin scope too.
+        let app = TestApp::start_with(app.backend, |s| s.client_recheck = std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        let scopes = [Scope::RosterReadonly, Scope::Admin];
+        let (id, secret) = app.client(&scopes).await;
+        let token = app.oauth2_token(&id, &secret, &scopes).await.unwrap();
+        app.get(&orgs, &token).await.assert_status(200);
+        let (other_id, other_secret) = app.client(&scopes).await;
+        let other = app.oauth2_token(&other_id, &other_secret, &scopes).await.unwrap();
+        oneroster::auth::clients::revoke(app.store(), &id).await.unwrap();
+        app.get(&orgs, &token).await.assert_error(401, "unauthorisedrequest");
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/admin/csv")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/zip")
+            .body(Body::from(Vec::<u8>::new()))
+            .unwrap();
+        let res = app.send(req).await;
+        res.assert_status(401);
+        // Other clients are unaffected.
+        app.get(&orgs, &other).await.assert_status(200);
+        req = Request::builder()
+            .uri(&orgs)
+            .header("authorization", format!("Bearer {other}"))
+            .body(Body::empty())
+            .unwrap();
+        app.send(req).await.assert_status(200);
     }
 );
 
