@@ -140,8 +140,15 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
         _ => return None,
     };
     let secs = h as i64 * 3600 + mi as i64 * 60 + sec.min(59) as i64;
-    Some(day_ms + secs * 1000 + millis as i64 - offset_min * 60_000)
+    let ms = day_ms + secs * 1000 + millis as i64 - offset_min * 60_000;
+    // An offset can move the instant out of the years 0000-9999 that the written form
+    // (`YYYY-…Z`) can show: such a value would be read back as another instant.
+    (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
 }
+
+/// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, in epoch milliseconds.
+const MIN_MS: i64 = -62_167_219_200_000;
+const MAX_MS: i64 = 253_402_300_799_999;
 
 /// Writes epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.sssZ`.
 pub fn write_datetime(out: &mut Vec<u8>, ms: i64) {
@@ -198,6 +205,26 @@ mod tests {
             parse_datetime("2024-01-01T00:00:00.123456Z"),
             parse_datetime("2024-01-01T00:00:00.123Z")
         );
+    }
+
+    #[test]
+    fn only_instants_of_the_years_0000_to_9999() {
+        assert_eq!(MIN_MS, days_from_civil(0, 1, 1) * 86_400_000);
+        assert_eq!(MAX_MS, days_from_civil(10_000, 1, 1) * 86_400_000 - 1);
+        assert_eq!(parse_datetime("0000-01-01T00:00:00Z"), Some(MIN_MS));
+        assert_eq!(parse_datetime("9999-12-31T23:59:59.999Z"), Some(MAX_MS));
+        assert_eq!(
+            format_datetime(parse_datetime("9999-12-31T09:59:59+14:00").unwrap()),
+            "9999-12-30T19:59:59.000Z"
+        );
+        for out in [
+            "9999-12-31T23:59:59-14:00",
+            "9999-12-31T23:59:59.999-00:01",
+            "0000-01-01T00:00:00+14:00",
+            "0000-01-01T00:00:00.000+00:01",
+        ] {
+            assert_eq!(parse_datetime(out), None, "{out}");
+        }
     }
 
     #[test]

@@ -974,6 +974,8 @@ both!(
             (with(base.clone(), "title", json!(5)), vec!["lineItem.title must be a string"]),
             (with(base.clone(), "resultValueMax", json!("100")), vec!["lineItem.resultValueMax must be a number"]),
             (with(base.clone(), "assignDate", json!("next week")), vec!["lineItem.assignDate must be an ISO 8601 date-time"]),
+            // An offset taking the instant past 9999 (it could not be written back as it is).
+            (with(base.clone(), "assignDate", json!("9999-12-31T23:59:59-14:00")), vec!["lineItem.assignDate must be an ISO 8601 date-time"]),
             (with(base.clone(), "dueDate", json!(20241008)), vec!["lineItem.dueDate must be a string"]),
             (with(base.clone(), "dateLastModified", json!("yesterday")), vec!["lineItem.dateLastModified must be an ISO 8601 date-time"]),
             (with(base.clone(), "status", json!("archived")), vec!["lineItem.status must be 'active' or 'tobedeleted'"]),
