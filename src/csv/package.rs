@@ -46,15 +46,22 @@ impl Mode {
 pub struct Limits {
     /// Total size of the inflated files.
     pub max_uncompressed_bytes: u64,
-    /// Largest inflated/compressed ratio of one entry (checked once an entry has produced
-    /// more than [`RATIO_FLOOR`] bytes, so small, repetitive files pass).
+    /// Largest inflated/compressed ratio of one entry, checked once the entry has inflated
+    /// to more than `ratio_floor` bytes.
     pub max_ratio: u64,
+    /// See `max_ratio` ([`RATIO_FLOOR`] but in tests).
+    pub ratio_floor: u64,
     /// Entries in the zip (the binding has 22 files).
     pub max_entries: usize,
 }
 
-/// Inflated bytes below which the compression ratio is not checked.
-pub const RATIO_FLOOR: u64 = 1 << 20;
+/// Inflated bytes of one entry below which its compression ratio is not checked. A file of
+/// ordinary records deflates 5-20 times, but one holding a long repetitive value (a 15 MB
+/// title of one letter, which REST accepts) deflates a thousand times: with a low floor the
+/// server's own export of such a record was refused as a zip bomb. A bomb is still stopped
+/// after this much (streamed, in bounded memory), and the total is capped by
+/// `max_uncompressed_bytes`.
+pub const RATIO_FLOOR: u64 = 256 << 20;
 
 /// Largest zip central directory read (22 entries need a few kilobytes).
 const MAX_DIRECTORY_BYTES: u64 = 1 << 20;
@@ -64,6 +71,7 @@ impl Default for Limits {
         Limits {
             max_uncompressed_bytes: 4 << 30,
             max_ratio: 200,
+            ratio_floor: RATIO_FLOOR,
             max_entries: 64,
         }
     }
@@ -386,7 +394,7 @@ impl<R: Read> Read for Limited<R> {
                 self.limits.max_uncompressed_bytes
             )));
         }
-        if self.produced > RATIO_FLOOR
+        if self.produced > self.limits.ratio_floor
             && self.produced > self.compressed.max(1).saturating_mul(self.limits.max_ratio)
         {
             return Err(std::io::Error::other(format!(
