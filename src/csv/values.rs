@@ -120,7 +120,16 @@ pub fn parse_float(s: &str) -> Option<f64> {
     if !is_decimal(s) {
         return None;
     }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
+    s.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(positive_zero)
+}
+
+/// `-0` as `0`: SQLite stores a negative zero as zero and PostgreSQL keeps its sign, so both
+/// store the one zero (REST and CSV alike).
+pub fn positive_zero(f: f64) -> f64 {
+    if f == 0.0 { 0.0 } else { f }
 }
 
 /// Parses a number kept in JSON form (a learning objective result's `score`), as the REST API
@@ -196,6 +205,13 @@ mod tests {
         }
         for bad in ["", "inf", "NaN", "1e", "0x10", "1,5", " 1", "-"] {
             assert!(parse_float(bad).is_none(), "{bad}");
+        }
+        for zero in ["-0", "-0.0", "-0e5", "0"] {
+            assert_eq!(
+                parse_float(zero).unwrap().to_bits(),
+                0f64.to_bits(),
+                "{zero}"
+            );
         }
         assert_eq!(parse_number("3").unwrap().to_string(), "3");
         assert_eq!(parse_number("+3.50").unwrap().to_string(), "3.50");

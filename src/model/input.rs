@@ -287,7 +287,9 @@ impl Checker {
                 }
             },
             Ty::Float => match v.as_f64() {
-                Some(f) if v.is_number() && f.is_finite() => Some(Cell::Float(f)),
+                Some(f) if v.is_number() && f.is_finite() => {
+                    Some(Cell::Float(crate::csv::values::positive_zero(f)))
+                }
                 _ => {
                     self.err(path, "must be a number");
                     None
