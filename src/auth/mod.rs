@@ -52,12 +52,20 @@ pub fn authorize(
     headers: &HeaderMap,
     required: &[Scope],
 ) -> Result<Principal, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
         return Err(ApiError::unauthorised(
             "An access token is required: send 'Authorization: Bearer <token>'",
             CHALLENGE,
         ));
     };
+    // Which of two would count is a guess a proxy might make differently: neither does.
+    if values.next().is_some() {
+        return Err(ApiError::unauthorised(
+            "Send one Authorization header, not several",
+            CHALLENGE_INVALID,
+        ));
+    }
     let token = value
         .to_str()
         .ok()

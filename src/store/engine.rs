@@ -579,6 +579,16 @@ impl Engine {
                 Some(serde_json::Value::String(s)) if crate::model::input::valid_id(s) => {
                     supplied.push(s.clone())
                 }
+                Some(serde_json::Value::String(s)) => {
+                    let shown: String = s.chars().take(64).collect();
+                    let more = if shown.len() < s.len() { "…" } else { "" };
+                    errors.push(format!(
+                        "{prefix}.sourcedId '{}{more}' is not a valid sourcedId: {}",
+                        shown.escape_debug(),
+                        crate::model::input::ID_RULE
+                    ));
+                    continue;
+                }
                 _ => {
                     errors.push(format!("{prefix}.sourcedId is required (a string)"));
                     continue;

@@ -232,6 +232,15 @@ both!(
         req.headers_mut()
             .insert("authorization", format!("Basic {token}").parse().unwrap());
         app.send(req).await.assert_error(401, "unauthorisedrequest");
+        // Two Authorization headers, even with a valid token first: refused.
+        let mut req = Request::builder().uri(&path).body(Body::empty()).unwrap();
+        req.headers_mut()
+            .append("authorization", format!("Bearer {token}").parse().unwrap());
+        req.headers_mut()
+            .append("authorization", "Bearer garbage".parse().unwrap());
+        let res = app.send(req).await;
+        res.assert_error(401, "unauthorisedrequest");
+        assert!(res.description().contains("one Authorization header"), "{}", res.description());
     }
 );
 

@@ -373,6 +373,18 @@ both!(
 );
 
 both!(
+    async fn a_negative_zero_is_stored_as_zero_on_both_backends(app) {
+        let token = app.token_all().await;
+        let body: Value = serde_json::from_str(r#"{"category": {"title": "Z", "weight": -0.0}}"#).unwrap();
+        app.put(&gb("/categories/cat-zero"), &token, body).await.assert_status(201);
+        let res = app.get(&gb("/categories/cat-zero"), &token).await;
+        res.assert_status(200);
+        let text = res.text();
+        assert!(text.contains(r#""weight":0.0"#) && !text.contains("-0"), "{text}");
+    }
+);
+
+both!(
     async fn contains_folds_every_letter_on_both_sides(app) {
         let token = app.token_all().await;
         for (id, title) in [("cat-a", "ÉTUDES Ölander"), ("cat-b", "études"), ("cat-c", "Etudes"), ("cat-d", "ΣΑΣ")] {
@@ -769,6 +781,10 @@ both!(
         let res = app.post(&gb("/classes/cls-pine-bio-2/lineItems"), &token,
             json!({"lineItems": [with(with(line_item("cls-pine-bio-2", "sch-pine", "Dot"), "category", r("..")), "sourcedId", json!("li-dot"))]})).await;
         assert_invalid(&res, &["category.sourcedId", "is not a valid sourcedId"]);
+        // A batch item's own id: named as invalid, not as missing.
+        let res = app.post(&gb("/classes/cls-pine-bio-2/lineItems"), &token,
+            json!({"lineItems": [with(line_item("cls-pine-bio-2", "sch-pine", "Dot"), "sourcedId", json!(".."))]})).await;
+        assert_invalid(&res, &["lineItems[0].sourcedId '..' is not a valid sourcedId"]);
         // NUL (U+0000) cannot be stored by PostgreSQL: a 422 naming the field on both
         // backends, and nothing written (the batch is all or nothing).
         let res = app.put(&gb("/categories/cat-nul"), &token, json!({"category": {"title": "a\u{0}b"}})).await;
