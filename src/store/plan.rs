@@ -655,8 +655,24 @@ impl ListPlan<'_> {
     /// selection), under which page boundaries are remembered.
     pub fn signature(&self) -> String {
         let mut sig = String::from(self.view.name);
-        for (_, id) in &self.links {
+        // The relationship itself, not only its parent's id: the students and the teachers of
+        // one class (or the classes of a school and of a course with the same id) are other
+        // lists, whose page boundaries must not be taken for each other's.
+        for (link, id) in &self.links {
             sig.push('\u{1}');
+            match link {
+                Link::Where { before, after } => {
+                    sig.push_str(before);
+                    sig.push('?');
+                    sig.push_str(after);
+                }
+                Link::InParentList { table, column } => {
+                    sig.push_str(table);
+                    sig.push('.');
+                    sig.push_str(column);
+                }
+            }
+            sig.push('\u{3}');
             sig.push_str(id);
         }
         sig.push('\u{2}');

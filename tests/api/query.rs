@@ -288,6 +288,45 @@ both!(
 );
 
 both!(
+    async fn page_positions_of_one_relationship_are_not_taken_for_another(app) {
+        app.load_demo().await;
+        let token = app.token_all().await;
+        let page = |path: String| {
+            let (app, token) = (&app, &token);
+            async move {
+                let res = app.get(&format!("{ROSTERING}{path}"), token).await;
+                res.assert_status(200);
+                let key = if path.contains("/classes?") { "classes" } else { "users" };
+                (res.ids(key), res.total())
+            }
+        };
+        // Every page asked for cold, then again after a sibling list (same parent id, another
+        // relationship) left its page positions behind: the same rows.
+        let cases = [
+            ("/classes/cls-pine-alg1-4/students", "/classes/cls-pine-alg1-4/teachers"),
+            ("/classes/cls-pine-alg1-4/teachers", "/classes/cls-pine-alg1-4/students"),
+            ("/schools/sch-elm/teachers", "/schools/sch-elm/students"),
+            ("/schools/sch-elm/students", "/schools/sch-elm/teachers"),
+            ("/students/stu-001/classes", "/users/stu-001/classes"),
+            ("/users/stu-001/classes", "/students/stu-001/classes"),
+        ];
+        for (list, sibling) in cases {
+            let mut expected = Vec::new();
+            for offset in 0..4 {
+                expected.push(page(format!("{list}?fields=sourcedId&limit=2&offset={offset}")).await);
+            }
+            for offset in 0..4 {
+                for limit in 1..3 {
+                    page(format!("{sibling}?fields=sourcedId&limit={limit}&offset={offset}")).await;
+                }
+                let again = page(format!("{list}?fields=sourcedId&limit=2&offset={offset}")).await;
+                assert_eq!(again, expected[offset], "{list} offset {offset} after {sibling}");
+            }
+        }
+    }
+);
+
+both!(
     async fn sequential_paging_continues_by_key_when_rows_are_inserted_meanwhile(app) {
         app.load_demo().await;
         let token = app.token_all().await;
