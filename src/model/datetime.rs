@@ -87,12 +87,18 @@ pub fn is_year(s: &str) -> bool {
 
 /// Parses an RFC 3339 date-time, or a bare date (midnight UTC), into epoch milliseconds.
 pub fn parse_datetime(s: &str) -> Option<i64> {
+    parse_datetime_exact(s).map(|(ms, _)| ms)
+}
+
+/// [`parse_datetime`], and whether the value lies strictly after those milliseconds (it has
+/// non-zero digits beyond them, which the stored form drops).
+pub fn parse_datetime_exact(s: &str) -> Option<(i64, bool)> {
     let s = s.trim();
     let (y, mo, d) = parse_date(s.get(..10)?)?;
     let day_ms = days_from_civil(y, mo, d) * 86_400_000;
     let rest = &s.as_bytes()[10..];
     if rest.is_empty() {
-        return Some(day_ms);
+        return Some((day_ms, false));
     }
     if !matches!(rest[0], b'T' | b't' | b' ') || rest.len() < 9 {
         return None;
@@ -109,6 +115,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     }
     let mut i = 8;
     let mut millis = 0u32;
+    let mut beyond = false;
     if t.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
@@ -125,6 +132,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
             ms = ms * 10 + frac.get(k).map(|b| (b - b'0') as u32).unwrap_or(0);
         }
         millis = ms;
+        beyond = frac.iter().skip(3).any(|b| *b != b'0');
     }
     let offset_min: i64 = match &t[i..] {
         b"Z" | b"z" => 0,
@@ -143,7 +151,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     let ms = day_ms + secs * 1000 + millis as i64 - offset_min * 60_000;
     // An offset can move the instant out of the years 0000-9999 that the written form
     // (`YYYY-…Z`) can show: such a value would be read back as another instant.
-    (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
+    (MIN_MS..=MAX_MS).contains(&ms).then_some((ms, beyond))
 }
 
 /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, in epoch milliseconds.
@@ -225,6 +233,28 @@ mod tests {
         ] {
             assert_eq!(parse_datetime(out), None, "{out}");
         }
+    }
+
+    #[test]
+    fn digits_beyond_the_millisecond_are_told() {
+        let ms = parse_datetime("2024-01-01T00:00:00.123Z").unwrap();
+        assert_eq!(
+            parse_datetime_exact("2024-01-01T00:00:00.123Z"),
+            Some((ms, false))
+        );
+        assert_eq!(
+            parse_datetime_exact("2024-01-01T00:00:00.123000Z"),
+            Some((ms, false))
+        );
+        assert_eq!(
+            parse_datetime_exact("2024-01-01T00:00:00.1230001Z"),
+            Some((ms, true))
+        );
+        assert_eq!(
+            parse_datetime_exact("2024-01-01T01:00:00.1239+01:00"),
+            Some((ms, true))
+        );
+        assert_eq!(parse_datetime_exact("2024-01-01"), Some((ms - 123, false)));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use crate::error::ApiError;
 use crate::model::catalogue::{Entity, Field, ObjectDef, Ty};
-use crate::model::datetime::{format_datetime, is_date, parse_datetime};
+use crate::model::datetime::{format_datetime, is_date, parse_datetime, parse_datetime_exact};
 use crate::model::entities;
 use crate::query::{Clause, Direction, ListParams, Logic, Op};
 
@@ -265,7 +265,27 @@ fn clause_sql(
             if numeric && op == Op::Contains {
                 return Err(unsupported_field(written, "'~' applies to text only"));
             }
-            compare(sql, dialect, &format!("t.{}", field.column), op, arg);
+            let column = format!("t.{}", field.column);
+            // Date-times are stored to the millisecond. A value with digits beyond (`.7961Z`)
+            // lies strictly between two stored instants: `<` it is `<=` its millisecond,
+            // `>=` it is `>`, and no stored instant equals it.
+            if matches!(field.ty, Ty::DateTime)
+                && let Some((_, true)) = parse_datetime_exact(value)
+            {
+                match op {
+                    Op::Lt => compare(sql, dialect, &column, Op::Le, arg),
+                    Op::Ge => compare(sql, dialect, &column, Op::Gt, arg),
+                    Op::Eq => {
+                        sql.push("1 = 0");
+                    }
+                    Op::Ne => {
+                        sql.push("1 = 1");
+                    }
+                    _ => compare(sql, dialect, &column, op, arg),
+                }
+                return Ok(());
+            }
+            compare(sql, dialect, &column, op, arg);
         }
         Ty::Ref(_) => {
             if !only_id(&rest) {

@@ -195,6 +195,44 @@ both!(
         app.get(&format!("{ROSTERING}/orgs?filter=dateLastModified%3E%27last%20week%27"), &token)
             .await
             .assert_error(400, "invalid_filter_field");
+        // Digits beyond the stored millisecond still count: an org's instant T lies before
+        // T + 0.1 ms and after T - 0.1 ms, and equals neither.
+        let stamp = res.json()["orgs"][0]["dateLastModified"].as_str().unwrap().to_string();
+        let same = res.json()["orgs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["dateLastModified"] == stamp.as_str())
+            .count() as u64;
+        use oneroster::model::datetime::{format_datetime, parse_datetime};
+        let ms = parse_datetime(&stamp).unwrap();
+        let after = format_datetime(ms).replace('Z', "1Z");
+        let before = format_datetime(ms - 1).replace('Z', "9Z");
+        let count = |op: &str, v: &str| {
+            let q: String = form_urlencoded::byte_serialize(format!("dateLastModified{op}'{v}'").as_bytes()).collect();
+            let (app, token) = (&app, &token);
+            async move {
+                let r = app.get(&format!("{ROSTERING}/orgs?limit=1000&filter={q}"), token).await;
+                r.assert_status(200);
+                r.ids("orgs").into_iter().filter(|id| !id.is_empty()).count() as u64
+            }
+        };
+        let not_after = total - count(">", &stamp).await;
+        assert!(same > 0 && not_after >= same);
+        for (op, v, expected) in [
+            ("<", after.as_str(), not_after),
+            ("<=", after.as_str(), not_after),
+            (">=", after.as_str(), total - not_after),
+            (">", after.as_str(), total - not_after),
+            ("=", after.as_str(), 0),
+            ("!=", after.as_str(), total),
+            (">", before.as_str(), total - not_after + same),
+            (">=", before.as_str(), total - not_after + same),
+            ("<", before.as_str(), not_after - same),
+            ("<=", before.as_str(), not_after - same),
+        ] {
+            assert_eq!(count(op, v).await, expected, "dateLastModified{op}'{v}'");
+        }
     }
 );
 
