@@ -196,17 +196,29 @@ impl Dialect {
                 }
                 sql.push(")");
             }
+            // As PostgreSQL's `json_extract_path_text`: a string's text, `NULL` for a JSON
+            // null, and any other value's JSON text as written (`1.50`, `true`,
+            // `12345678901234567890`), not the SQL value `json_extract` would make of it
+            // (`1.5`, `1`, a rounded double).
             Dialect::Sqlite => {
                 let mut p = String::from("$");
                 for seg in path {
                     p.push('.');
                     p.push_str(seg);
                 }
-                sql.push("CAST(json_extract(")
+                sql.push("(CASE json_type(")
                     .push(column_expr)
                     .push(", ")
+                    .bind(p.clone())
+                    .push(") WHEN 'text' THEN json_extract(")
+                    .push(column_expr)
+                    .push(", ")
+                    .bind(p.clone())
+                    .push(") WHEN 'null' THEN NULL ELSE ")
+                    .push(column_expr)
+                    .push(" -> ")
                     .bind(p)
-                    .push(") AS TEXT)");
+                    .push(" END)");
             }
         }
     }

@@ -385,6 +385,37 @@ both!(
 );
 
 both!(
+    async fn metadata_filters_compare_values_as_written_on_both_backends(app) {
+        let token = app.token_all().await;
+        let body: Value = serde_json::from_str(
+            r#"{"category": {"title": "M", "metadata": {"w": true, "v": 1.50, "big": 12345678901234567890, "z": -0, "n": null, "s": "1.5"}}}"#,
+        )
+        .unwrap();
+        app.put(&gb("/categories/cat-meta"), &token, body).await.assert_status(201);
+        let found = |expr: &str| {
+            let q = gb(&format!("/categories?{}", filter(expr)));
+            let (app, token) = (&app, &token);
+            async move { ids(app, token, &q, "categories").await.len() }
+        };
+        for (expr, expected) in [
+            ("metadata.w='true'", 1),
+            ("metadata.w='1'", 0),
+            ("metadata.w~'1'", 0),
+            ("metadata.v='1.50'", 1),
+            ("metadata.v='1.5'", 0),
+            ("metadata.big='12345678901234567890'", 1),
+            ("metadata.z='-0'", 1),
+            ("metadata.z='0'", 0),
+            ("metadata.s='1.5'", 1),
+            ("metadata.n='null'", 0),
+            ("metadata.n!='x'", 1),
+        ] {
+            assert_eq!(found(expr).await, expected, "{expr}");
+        }
+    }
+);
+
+both!(
     async fn contains_folds_every_letter_on_both_sides(app) {
         let token = app.token_all().await;
         for (id, title) in [("cat-a", "ÉTUDES Ölander"), ("cat-b", "études"), ("cat-c", "Etudes"), ("cat-d", "ΣΑΣ")] {
