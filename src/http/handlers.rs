@@ -42,9 +42,19 @@ async fn serve(
 ) -> Result<Response, ApiError> {
     let (mut parts, body) = req.into_parts();
     authorize_request(&state, &parts.headers, op.scopes).await?;
+    // The only way the parameters cannot be read is a segment that decodes to invalid
+    // UTF-8: no sourcedId is such, so that path names nothing (404; for a PUT, whose own id
+    // it may be, 422), like any other id the store would refuse.
     let raw = RawPathParams::from_request_parts(&mut parts, &state)
         .await
-        .map_err(|e| ApiError::invalid_data(format!("Invalid path: {}", e.body_text())))?;
+        .map_err(|_| {
+            let why = format!("the path does not decode to UTF-8, and {ID_RULE}");
+            if matches!(op.action, Action::Put { .. }) {
+                ApiError::unprocessable(format!("Invalid sourcedId in the path: {why}"))
+            } else {
+                ApiError::unknown_object(format!("No object has this sourcedId: {why}"))
+            }
+        })?;
     let path_param = |name: &str| -> Result<String, ApiError> {
         raw.iter()
             .find(|(k, _)| *k == name)

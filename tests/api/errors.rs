@@ -25,6 +25,17 @@ both!(
         app.call("GET", "/oauth/token", None, None)
             .await
             .assert_error(405, "invaliddata");
+        // A path segment that decodes to invalid UTF-8 names no object (a PUT's own id: 422),
+        // in the server's words, not the framework's.
+        let res = app.get(&format!("{ROSTERING}/users/%FF"), &token).await;
+        res.assert_error(404, "unknownobject");
+        assert!(res.description().contains("does not decode to UTF-8"), "{}", res.description());
+        let res = app.get(&format!("{ROSTERING}/classes/%C3/students"), &token).await;
+        res.assert_error(404, "unknownobject");
+        let body = serde_json::json!({"category": {"title": "T"}});
+        let res = app.put(&format!("{GRADEBOOK}/categories/%FF"), &token, body).await;
+        res.assert_error(422, "invaliddata");
+        assert!(!res.description().contains('`'), "{}", res.description());
     }
 );
 
