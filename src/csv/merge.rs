@@ -1036,64 +1036,68 @@ async fn deleted_but_used(
             ),
             None => "CAST(NULL AS BIGINT)".into(),
         };
+        let dialect = db::dialect(tx);
+        let mut uses: Vec<(&Entity, &str, String, String)> = Vec::new();
         for other in entities::ALL {
             for field in other.stored_fields() {
-                if !matches!(field.ty, Ty::Ref(k) if k == target.kind) || errors.full() {
-                    continue;
+                match field.ty {
+                    Ty::Ref(k) if k == target.kind => uses.push((
+                        other,
+                        field.name,
+                        format!(
+                            "{} t JOIN {} o ON o.{} = t.sourced_id",
+                            target.table, other.table, field.column
+                        ),
+                        String::new(),
+                    )),
+                    // Lists no side table indexes (a user's `agents`, the `resources` of
+                    // courses, classes and users): their elements are read from the owners'
+                    // JSON, one pass over the owners holding such a list.
+                    Ty::RefList(k)
+                        if k == target.kind
+                            && entities::index_table(other.kind, field.name).is_none() =>
+                    {
+                        let (from, elem) =
+                            dialect.json_text_elements(&format!("o.{}", field.column));
+                        uses.push((
+                            other,
+                            field.name,
+                            format!("{} o, {from}, {} t", other.table, target.table),
+                            format!(
+                                "o.{} IS NOT NULL AND t.sourced_id = {elem} AND ",
+                                field.column
+                            ),
+                        ));
+                    }
+                    _ => {}
                 }
-                let mut sql = Sql::new(&format!(
-                    "SELECT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {} e ON e.{} = t.sourced_id \
-                     WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
-                    target.table, other.table, field.column
-                ));
-                sql.bind(now)
-                    .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
-                    .bind(errors.room() as i64);
-                let rows = in_use(tx, &sql).await?;
-                report_in_use(errors, target, other, field.name, file, rows);
             }
         }
         for (_, ix, column) in list_refs().filter(|r| r.0 == target.kind) {
+            let other = entities::entity(ix.entity);
+            uses.push((
+                other,
+                ix.field,
+                format!(
+                    "{} t JOIN {} x ON x.{column} = t.sourced_id JOIN {} o ON o.sourced_id = x.{}",
+                    target.table, ix.table, other.table, ix.owner
+                ),
+                String::new(),
+            ));
+        }
+        for (other, field, from, and) in uses {
             if errors.full() {
                 break;
             }
-            let other = entities::entity(ix.entity);
             let mut sql = Sql::new(&format!(
-                "SELECT DISTINCT t.sourced_id, e.sourced_id, {line} FROM {} t JOIN {} x ON x.{column} = t.sourced_id \
-                 JOIN {} e ON e.sourced_id = x.{} WHERE t.status = 'tobedeleted' AND t.date_last_modified = ",
-                target.table, ix.table, other.table, ix.owner
+                "SELECT DISTINCT t.sourced_id, o.sourced_id, {line} FROM {from} WHERE {and}\
+                 t.status = 'tobedeleted' AND t.date_last_modified = "
             ));
             sql.bind(now)
-                .push(" AND e.status = 'active' ORDER BY t.sourced_id, e.sourced_id LIMIT ")
+                .push(" AND o.status = 'active' ORDER BY t.sourced_id, o.sourced_id LIMIT ")
                 .bind(errors.room() as i64);
             let rows = in_use(tx, &sql).await?;
-            report_in_use(errors, target, other, ix.field, file, rows);
-        }
-        // Lists no side table indexes (a user's `agents`, the `resources` of courses, classes
-        // and users): their elements are read from the owners' JSON, one pass over the owners
-        // holding such a list, joined to the tombstones.
-        for other in entities::ALL {
-            for field in other.stored_fields() {
-                if !matches!(field.ty, Ty::RefList(k) if k == target.kind)
-                    || entities::index_table(other.kind, field.name).is_some()
-                    || errors.full()
-                {
-                    continue;
-                }
-                let (from, elem) =
-                    db::dialect(tx).json_text_elements(&format!("o.{}", field.column));
-                let mut sql = Sql::new(&format!(
-                    "SELECT DISTINCT t.sourced_id, o.sourced_id, {line} FROM {} o, {from}, {} t \
-                     WHERE o.status = 'active' AND o.{} IS NOT NULL AND t.sourced_id = {elem} \
-                     AND t.status = 'tobedeleted' AND t.date_last_modified = ",
-                    other.table, target.table, field.column
-                ));
-                sql.bind(now)
-                    .push(" ORDER BY t.sourced_id, o.sourced_id LIMIT ")
-                    .bind(errors.room() as i64);
-                let rows = in_use(tx, &sql).await?;
-                report_in_use(errors, target, other, field.name, file, rows);
-            }
+            report_in_use(errors, target, other, field, file, rows);
         }
     }
     Ok(())

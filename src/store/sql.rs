@@ -225,13 +225,9 @@ impl Dialect {
 
     /// Case-insensitive containment of a bound needle in `expr`.
     pub fn contains_ci(self, sql: &mut Sql, expr: &str, needle: String) {
-        let (find, open, close) = self.fold_parts();
-        sql.push(find).push(open).push(expr).push(close);
-        sql.push(", ")
-            .push(open)
-            .bind(needle)
-            .push(close)
-            .push(") > 0");
+        let mut haystack = Sql::default();
+        haystack.push(expr);
+        self.contains_ci_expr(sql, haystack, &needle);
     }
 
     /// [`Dialect::contains_ci`] of an expression with bound values of its own.
