@@ -53,6 +53,34 @@ fn parse_count(name: &str, value: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::invalid_data(format!("'{name}' must be at most {}", i32::MAX)))
 }
 
+/// Whether every percent-escaped byte sequence of a query string forms UTF-8 (the
+/// form decoder would otherwise replace a bad one with U+FFFD and go on).
+fn decodes_to_utf8(raw: &str) -> bool {
+    if !raw.contains('%') {
+        return true;
+    }
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(b) => {
+                decoded.push(b);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
 fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
     if slot.is_some() {
         return Err(ApiError::invalid_data(format!(
@@ -71,11 +99,18 @@ impl ListParams {
         if set == ParamSet::None {
             return Ok(p);
         }
+        let raw = raw.unwrap_or("");
+        if !decodes_to_utf8(raw) {
+            return Err(ApiError::invalid_data(
+                "The query string does not decode to UTF-8 (a percent-escape names a byte \
+                 sequence that is not UTF-8)",
+            ));
+        }
         let mut limit = None;
         let mut offset = None;
         let mut order = None;
         let mut fields: Option<Vec<String>> = None;
-        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
             let collection = set == ParamSet::Collection;
             match &*key {
                 "limit" if collection => {
@@ -149,6 +184,17 @@ impl ListParams {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn query_strings_must_decode_to_utf8() {
+        assert!(super::decodes_to_utf8(
+            "filter=givenName%3D%27%C3%A9%27&limit=5"
+        ));
+        assert!(super::decodes_to_utf8("a=100%&b=%zz&c=%"));
+        assert!(!super::decodes_to_utf8("filter=givenName%3D%27%FF%27"));
+        assert!(!super::decodes_to_utf8("x=%C3"));
+    }
+
     use super::*;
 
     fn parse(q: &str) -> Result<ListParams, ApiError> {

@@ -36,6 +36,13 @@ both!(
         let res = app.put(&format!("{GRADEBOOK}/categories/%FF"), &token, body).await;
         res.assert_error(422, "invaliddata");
         assert!(!res.description().contains('`'), "{}", res.description());
+        // So does a query string: refused, not read with U+FFFD in place of the bad bytes.
+        let res = app.get(&format!("{ROSTERING}/users?filter=givenName%3D%27%FF%27"), &token).await;
+        res.assert_error(400, "invaliddata");
+        assert!(res.description().contains("does not decode to UTF-8"), "{}", res.description());
+        app.get(&format!("{ROSTERING}/users?filter=givenName%3D%27%C3%89mile%27"), &token)
+            .await
+            .assert_status(200);
     }
 );
 
