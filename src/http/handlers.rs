@@ -147,8 +147,15 @@ async fn read_json(
         return Err(ApiError::invalid_data("A JSON request body is required"));
     }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        // serde_json stops at 128 levels of arrays and objects (its stack guard); no
+        // OneRoster object nests more than a few.
+        let why = if e.to_string().starts_with("recursion limit exceeded") {
+            "it nests arrays and objects more than 127 levels deep, at"
+        } else {
+            "it is not valid JSON at"
+        };
         ApiError::invalid_data(format!(
-            "The request body is not valid JSON: line {}, column {}",
+            "The request body cannot be read: {why} line {}, column {}",
             e.line(),
             e.column()
         ))

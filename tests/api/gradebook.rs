@@ -1147,6 +1147,11 @@ both!(
         raw(&app, "POST", &gb("/classes/cls-pine-bio-2/lineItems"), &token, "[{]")
             .await
             .assert_error(400, "invaliddata");
+        // Nested past serde_json's guard: said so, not called invalid JSON.
+        let deep = format!("{{\"lineItem\": {}{}}}", "[".repeat(200), "]".repeat(200));
+        let res = raw(&app, "PUT", &path, &token, &deep).await;
+        res.assert_error(400, "invaliddata");
+        assert!(res.description().contains("more than 127 levels deep"), "{}", res.description());
         // Well-formed but not the envelope: 422.
         for body in [
             li.clone(),
